@@ -1,0 +1,307 @@
+"""Session <-> cookie value. Decoding untrusted input never raises.
+
+The default codec writes exactly the token of itsdangerous'
+``URLSafeTimedSerializer(secret, salt=salt)`` (what 0.3.x wrote), so an app
+can move between versions without logging anyone out. It is built on
+itsdangerous' own pieces -- its key derivation, base64 and integer
+encodings -- with the derived keys computed once and the HMAC taken with
+``hmac.digest``, so a request pays for one HMAC and one JSON call.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import time
+import zlib
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from itsdangerous import (
+    BadData,
+    BadPayload,
+    BadSignature,
+    SignatureExpired,
+    TimestampSigner,
+    URLSafeTimedSerializer,
+)
+from itsdangerous.encoding import base64_decode, base64_encode, bytes_to_int, int_to_bytes
+
+from .config import MAX_INCOMING_COOKIE
+
+#: Reasons a cookie was not accepted (or, for ``fallback_key``, accepted
+#: but signed with an older key).
+EXPIRED = "expired"
+BAD_SIGNATURE = "bad_signature"
+MALFORMED = "malformed"
+OVERSIZE = "oversize"
+FALLBACK_KEY = "fallback_key"
+
+#: The largest decompressed payload accepted (a cookie of 4 KB cannot
+#: honestly hold more; this stops zlib bombs).
+MAX_PAYLOAD = 64 * 1024
+
+#: A token signed this many seconds "in the future" is still accepted, so
+#: servers whose clocks differ slightly can share sessions.
+CLOCK_SKEW = 60
+
+def now() -> int:
+    """Seconds since the epoch. Tests replace ``sanic_cookiesession.codec.now``."""
+    return int(time.time())
+
+
+# zlib cannot shorten a JSON document this small: skip the attempt.
+_ZLIB_MIN = 128
+
+
+class Decoded:
+    """What a cookie decoded to.
+
+    Attributes:
+        data: The session contents, or ``None`` when the cookie was rejected.
+        payload: The serialized contents as read (compared on save to see
+            whether the session changed).
+        reason: Why the cookie was rejected, or ``fallback_key`` when it
+            was accepted with an older key; ``None`` otherwise.
+    """
+
+    __slots__ = ("data", "payload", "reason")
+
+    def __init__(
+        self, data: dict[str, Any] | None, payload: bytes | None, reason: str | None
+    ) -> None:
+        self.data = data
+        self.payload = payload
+        self.reason = reason
+
+    @classmethod
+    def rejected(cls, reason: str) -> Decoded:
+        return cls(None, None, reason)
+
+
+class Codec(Protocol):
+    """Turns a session into a cookie value and back."""
+
+    def payload(self, data: dict[str, Any]) -> bytes:
+        """Serialize ``data`` for comparison; raises if it cannot be encoded."""
+
+    def sign(self, data: dict[str, Any], payload: bytes) -> str:
+        """Make the cookie value for ``data`` (whose ``payload`` is given)."""
+
+    def loads(self, token: str) -> Decoded:
+        """Decode a cookie value. Never raises."""
+
+
+def compact_json(data: dict[str, Any]) -> bytes:
+    """The JSON itsdangerous' URL-safe serializers write (compact, UTF-8)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _load_dict(raw: bytes | str) -> dict[str, Any] | None:
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+class KeyRing:
+    """The derived signing keys for one secret, its fallbacks and a salt.
+
+    Keys are derived once by itsdangerous' own ``TimestampSigner`` (same
+    derivation as ``URLSafeTimedSerializer``: django-concat over SHA-1).
+    The first key signs; the rest only verify.
+    """
+
+    __slots__ = ("digest", "keys")
+
+    def __init__(
+        self, secret: str | bytes, fallbacks: Sequence[str | bytes], salt: str
+    ) -> None:
+        signer = TimestampSigner(secret, salt=salt)
+        self.keys: tuple[bytes, ...] = tuple(
+            signer.derive_key(key) for key in (secret, *fallbacks)
+        )
+        self.digest = "sha1"
+
+    def sign(self, value: bytes) -> bytes:
+        return base64_encode(hmac.digest(self.keys[0], value, self.digest))
+
+    def match(self, value: bytes, signature: bytes) -> int | None:
+        """Index of the key that made ``signature``, or ``None``."""
+        for index, key in enumerate(self.keys):
+            if hmac.compare_digest(hmac.digest(key, value, self.digest), signature):
+                return index
+        return None
+
+
+class TimedTokenCodec:
+    """The default codec: the ``URLSafeTimedSerializer`` token format.
+
+    """
+
+    def __init__(
+        self,
+        secret: str | bytes,
+        *,
+        salt: str,
+        max_age: int | None,
+        fallbacks: Sequence[str | bytes] = (),
+    ) -> None:
+        self.ring = KeyRing(secret, fallbacks, salt)
+        self.max_age = max_age
+
+    def payload(self, data: dict[str, Any]) -> bytes:
+        return compact_json(data)
+
+    def sign(self, data: dict[str, Any], payload: bytes) -> str:
+        body = payload
+        prefix = b""
+        if len(payload) >= _ZLIB_MIN:
+            compressed = zlib.compress(payload)
+            if len(compressed) < len(payload) - 1:
+                body, prefix = compressed, b"."
+        value = (
+            prefix + base64_encode(body) + b"." + base64_encode(int_to_bytes(now()))
+        )
+        return (value + b"." + self.ring.sign(value)).decode("ascii")
+
+    def loads(self, token: str) -> Decoded:
+        if len(token) > MAX_INCOMING_COOKIE:
+            return Decoded.rejected(OVERSIZE)
+        if not token.isascii():
+            return Decoded.rejected(MALFORMED)
+        raw = token.encode("ascii")
+        value, _, sig = raw.rpartition(b".")
+        body, dot, stamp = value.rpartition(b".")
+        if not dot or not body:
+            return Decoded.rejected(MALFORMED)
+        try:
+            signature = base64_decode(sig)
+        except BadData:
+            return Decoded.rejected(BAD_SIGNATURE)
+        key_index = self.ring.match(value, signature)
+        if key_index is None:
+            return Decoded.rejected(BAD_SIGNATURE)
+        try:
+            signed_at = bytes_to_int(base64_decode(stamp))
+        except Exception:  # noqa: BLE001 - any garbage here is malformed
+            return Decoded.rejected(MALFORMED)
+        if self.max_age is not None:
+            age = now() - signed_at
+            if age > self.max_age or age < -CLOCK_SKEW:
+                return Decoded.rejected(EXPIRED)
+        payload = _unpack(body)
+        if payload is None:
+            return Decoded.rejected(MALFORMED)
+        data = _load_dict(payload)
+        if data is None:
+            return Decoded.rejected(MALFORMED)
+        return Decoded(data, payload, FALLBACK_KEY if key_index else None)
+
+
+def _unpack(body: bytes) -> bytes | None:
+    compressed = body.startswith(b".")
+    try:
+        raw = base64_decode(body[1:] if compressed else body)
+    except BadData:
+        return None
+    if not compressed:
+        return raw
+    inflater = zlib.decompressobj()
+    try:
+        out = inflater.decompress(raw, MAX_PAYLOAD)
+    except zlib.error:
+        return None
+    if inflater.unconsumed_tail or not inflater.eof:
+        return None
+    return out
+
+
+class SerializerCodec:
+    """A codec around any itsdangerous-style serializer class.
+
+    Used when ``serializer_type`` is not the plain ``URLSafeTimedSerializer``:
+    the class is built as 0.3.x built it, ``serializer_type(secret,
+    salt=salt)``, and its ``dumps``/``loads(token, max_age=...)`` are used.
+    """
+
+    def __init__(
+        self,
+        serializer_type: Callable[..., Any],
+        secret: str | bytes,
+        *,
+        salt: str,
+        max_age: int | None,
+        fallbacks: Sequence[str | bytes] = (),
+    ) -> None:
+        self.current = serializer_type(secret, salt=salt)
+        # itsdangerous verifies with every key in the list; the last signs.
+        self.any_key = (
+            serializer_type([*reversed(fallbacks), secret], salt=salt) if fallbacks else None
+        )
+        self.max_age = max_age
+
+    def payload(self, data: dict[str, Any]) -> bytes:
+        # Only compared, never sent: repr() stands in for types the custom
+        # serializer may know how to write.
+        return json.dumps(data, separators=(",", ":"), default=repr).encode("utf-8")
+
+    def sign(self, data: dict[str, Any], payload: bytes) -> str:
+        token = self.current.dumps(data)
+        return token.decode("ascii") if isinstance(token, bytes) else str(token)
+
+    def loads(self, token: str) -> Decoded:
+        if len(token) > MAX_INCOMING_COOKIE:
+            return Decoded.rejected(OVERSIZE)
+        reason = None
+        try:
+            data = self._loads(self.current, token)
+        except SignatureExpired:
+            return Decoded.rejected(EXPIRED)
+        except BadSignature as exc:
+            if self.any_key is None or isinstance(exc, BadPayload):
+                return Decoded.rejected(_reason(exc))
+            try:
+                data = self._loads(self.any_key, token)
+            except Exception as exc2:  # noqa: BLE001 - never raise on input
+                return Decoded.rejected(_reason(exc2))
+            reason = FALLBACK_KEY
+        except Exception as exc:  # noqa: BLE001 - never raise on input
+            return Decoded.rejected(_reason(exc))
+        if not isinstance(data, dict):
+            return Decoded.rejected(MALFORMED)
+        try:
+            payload = self.payload(data)
+        except Exception:  # noqa: BLE001
+            return Decoded.rejected(MALFORMED)
+        return Decoded(data, payload, reason)
+
+    def _loads(self, serializer: Any, token: str) -> Any:
+        if self.max_age is None:
+            return serializer.loads(token)
+        return serializer.loads(token, max_age=self.max_age)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, SignatureExpired):
+        return EXPIRED
+    if isinstance(exc, BadPayload) or not isinstance(exc, BadSignature):
+        return MALFORMED
+    return BAD_SIGNATURE
+
+
+def make_codec(
+    serializer_type: Callable[..., Any],
+    secret: str | bytes,
+    *,
+    salt: str,
+    max_age: int | None,
+    fallbacks: Sequence[str | bytes] = (),
+) -> Codec:
+    """The fast codec for the default serializer, a wrapper for any other."""
+    if serializer_type is URLSafeTimedSerializer:
+        return TimedTokenCodec(secret, salt=salt, max_age=max_age, fallbacks=fallbacks)
+    return SerializerCodec(
+        serializer_type, secret, salt=salt, max_age=max_age, fallbacks=fallbacks
+    )

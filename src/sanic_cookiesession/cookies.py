@@ -1,0 +1,90 @@
+"""Reading the session cookie from a request, writing it to a response.
+
+Sanic's ``response.add_cookie`` builds a ``Cookie`` object and formats it
+when the headers are written; for a value we made ourselves (URL-safe
+base64 and dots) the header is known in advance, so it is formatted once
+here and added as a plain ``Set-Cookie`` header. ``tests/test_cookies.py``
+proves the result is exactly what ``str(sanic.cookies.Cookie(...))`` gives.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sanic.cookies import Cookie
+
+from .config import Settings
+
+# What Sanic (and RFC 6265 tokens) accept unquoted.
+_LEGAL_VALUE = re.compile(r"[A-Za-z0-9!#$%&'*+\-.^_`|~:]+").fullmatch
+
+
+def read_cookie(request: Any, name: str) -> str | None:
+    """The value of the cookie called exactly ``name``, or ``None``.
+
+    Sanic's ``request.cookies.get`` would prefer a ``__Host-`` or
+    ``__Secure-`` cookie of the same name; a session must read exactly the
+    cookie it wrote, so the parsed mapping is read directly.
+    """
+    values = dict.get(request.cookies, name)
+    if values and values[0]:
+        first: str = values[0]
+        return first
+    return None  # absent, or empty (as good as absent)
+
+
+class CookieWriter:
+    """Formats the session's ``Set-Cookie`` header for one set of settings."""
+
+    __slots__ = ("_delete_suffix", "_set_suffix", "_settings", "name")
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self.name = settings.wire_name
+        self._set_suffix = self._attributes(settings.max_age)
+        self._delete_suffix = self._attributes(0)
+
+    def _attributes(self, max_age: int | None) -> str:
+        s = self._settings
+        parts = [f"Path={s.path}"]
+        if s.domain:
+            parts.append(f"Domain={s.domain}")
+        if max_age is not None:
+            parts.append(f"Max-Age={max_age}")
+        if s.samesite:
+            parts.append(f"SameSite={s.samesite}")
+        if s.secure:
+            parts.append("Secure")
+        if s.httponly:
+            parts.append("HttpOnly")
+        if s.partitioned:
+            parts.append("Partitioned")
+        return "; " + "; ".join(parts)
+
+    def set_header(self, value: str) -> str:
+        """The ``Set-Cookie`` header value that stores ``value``."""
+        if not _LEGAL_VALUE(value):
+            return str(self.sanic_cookie(value, self._settings.max_age))
+        return f"{self.name}={value}{self._set_suffix}"
+
+    def delete_header(self) -> str:
+        """The ``Set-Cookie`` header value that deletes the cookie, with the
+        attributes it was set with."""
+        return f'{self.name}=""{self._delete_suffix}'
+
+    def sanic_cookie(self, value: str, max_age: int | None) -> Cookie:
+        """The same cookie made by Sanic's own ``Cookie`` class."""
+        s = self._settings
+        return Cookie(
+            s.cookie_name,
+            value,
+            path=s.path,
+            domain=s.domain,
+            secure=s.secure,
+            max_age=max_age,
+            httponly=s.httponly,
+            samesite=s.samesite,  # type: ignore[arg-type]
+            partitioned=s.partitioned,
+            host_prefix=s.host_prefix,
+        )

@@ -1,0 +1,394 @@
+"""Load on request, save on response. Depends on Sanic only.
+
+Where each hook sits (see ``docs/how-it-works.md``):
+
+- ``http.lifecycle.request``: attach a lazy session to ``request.ctx``
+  before routing and before any middleware;
+- ``http.routing.after``: switch to the blueprint's namespace, if any;
+- ``http.lifecycle.response``: write, refresh or delete the cookie, or do
+  nothing. This handler never raises: an exception there would leave the
+  client with no response at all.
+
+Signal handlers are registered when the engine is installed (inside
+``setup()`` or ``app.extend()``), never in a listener: Sanic[Any, Any]'s TouchUp
+removes, at startup, the dispatch of signals that have no handler yet.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from itsdangerous import URLSafeTimedSerializer
+from sanic import Request, Sanic
+from sanic.http.constants import Stage
+from sanic.response.types import BaseHTTPResponse
+
+from . import codec as _codec
+from .codec import FALLBACK_KEY, Codec, Decoded, make_codec
+from .config import Settings
+from .cookies import CookieWriter, read_cookie
+from .exc import SessionNotInstalledError
+from .session import LazySession, Session
+
+logger = logging.getLogger("sanic_cookiesession")
+
+#: Where the per-request state lives on ``request.ctx``.
+STATE_ATTR = "_cookiesession"
+#: Where the engine lives on ``app.ctx``.
+ENGINE_ATTR = "_cookiesession_engine"
+#: The key that holds the creation time inside the signed payload when
+#: ``SESSION_ABSOLUTE_LIFETIME`` is set. The handler never sees it.
+CREATED_KEY = "_cs_created"
+#: The Sanic signal dispatched when a request carried a session cookie
+#: that was not accepted (or was signed with a fallback key).
+REJECTED_SIGNAL = "cookiesession.cookie.rejected"
+
+_HEADERS_GONE = (Stage.RESPONSE, Stage.IDLE, Stage.FAILED)
+
+
+class Namespace:
+    """One session cookie: its settings, its codec, its header writer."""
+
+    __slots__ = ("codec", "label", "settings", "writer")
+
+    def __init__(
+        self, settings: Settings, codec: Codec, label: str = "app"
+    ) -> None:
+        self.settings = settings
+        self.codec = codec
+        self.writer = CookieWriter(settings)
+        self.label = label
+
+
+class State:
+    """What the engine knows about one request's session."""
+
+    __slots__ = ("created", "decoded", "ns", "saved", "session", "token")
+
+    def __init__(self, ns: Namespace, token: str | None) -> None:
+        self.ns = ns
+        self.token = token
+        self.decoded: Decoded | None = None
+        self.created: int | None = None
+        self.session: Session | None = None
+        self.saved = False
+
+    def load(self) -> dict[str, Any]:
+        """Decode the cookie (called on the session's first use)."""
+        token = self.token
+        if token is None:
+            return {}
+        decoded = self.ns.codec.loads(token)
+        data = decoded.data
+        lifetime = self.ns.settings.absolute_lifetime
+        if data is not None:
+            created = data.pop(CREATED_KEY, None)
+            if lifetime is not None:
+                now = _codec.now()
+                if not isinstance(created, int) or isinstance(created, bool):
+                    created = now
+                if now - created > lifetime:
+                    decoded = Decoded.rejected("expired")
+                    data = None
+                self.created = created
+        self.decoded = decoded
+        if decoded.reason is not None:
+            log = logger.debug if decoded.reason == FALLBACK_KEY else logger.info
+            log(
+                "session cookie %r %s: %s",
+                self.ns.writer.name,
+                "accepted with a fallback key" if data is not None else "rejected",
+                decoded.reason,
+            )
+        return data if data is not None else {}
+
+
+class Engine:
+    """Loads and saves sessions for one app."""
+
+    def __init__(
+        self,
+        app: Sanic[Any, Any],
+        session_type: Callable[..., Mapping[str, Any]] = dict,
+        serializer_type: Callable[..., Any] = URLSafeTimedSerializer,
+    ) -> None:
+        self.app = app
+        self.session_type = session_type
+        self.serializer_type = serializer_type
+        self.session_name = "session"
+        self.default: Namespace | None = None
+        self.routes: dict[str, Namespace] = {}
+
+    # -- installation -----------------------------------------------------
+
+    def install(self) -> None:
+        """Register the signal handlers and the startup listener."""
+        app = self.app
+        if getattr(app.ctx, ENGINE_ATTR, None) is not None:
+            raise RuntimeError(
+                f"sanic-cookiesession is already installed on app {app.name!r}; "
+                "use either setup(app) or app.extend(extensions=[CookieSession]), once"
+            )
+        setattr(app.ctx, ENGINE_ATTR, self)
+        app.add_signal(self.on_request, "http.lifecycle.request")
+        app.add_signal(self.on_routing, "http.routing.after")
+        app.add_signal(self.on_response, "http.lifecycle.response")
+        app.register_listener(self.configure, "before_server_start")
+
+    async def configure(self, app: Sanic[Any, Any]) -> None:
+        """Read and validate the config (``before_server_start``)."""
+        from .namespaces import collect_namespaces
+
+        settings = Settings.from_config(app.config)
+        settings.warn_weak_secret()
+        self.session_name = settings.session_name
+        self.default = self.namespace(settings)
+        self.routes = collect_namespaces(app, self, settings)
+
+    def namespace(self, settings: Settings, label: str = "app") -> Namespace:
+        codec = self.make_codec(settings)
+        return Namespace(settings, codec, label)
+
+    def make_codec(self, settings: Settings) -> Codec:
+        if settings.encrypt:
+            from .encryption import make_encrypted_codec
+
+            return make_encrypted_codec(settings)
+        return make_codec(
+            self.serializer_type,
+            settings.secret_key,
+            salt=settings.salt,
+            max_age=settings.max_age,
+            fallbacks=settings.secret_key_fallbacks,
+        )
+
+    # -- request ----------------------------------------------------------
+
+    async def on_request(self, request: Request) -> None:
+        ns = self.default
+        if ns is None:  # not configured: the server did not start normally
+            return None
+        self._attach(request, ns)
+        return None
+
+    async def on_routing(
+        self, request: Request, route: Any, kwargs: Any, handler: Any
+    ) -> None:
+        ns = self.routes.get(route.name) if self.routes else None
+        if ns is not None:
+            state: State | None = getattr(request.ctx, STATE_ATTR, None)
+            # Only replace the session we attached and nobody has used yet.
+            if state is not None and type(state.session) is LazySession:
+                current = getattr(request.ctx, self.session_name, None)
+                if current is state.session:
+                    delattr(request.ctx, self.session_name)
+                    self._attach(request, ns)
+        return None
+
+    def _attach(self, request: Request, ns: Namespace) -> None:
+        ctx = request.ctx
+        state = State(ns, read_cookie(request, ns.writer.name))
+        setattr(ctx, STATE_ATTR, state)
+        name = self.session_name
+        if hasattr(ctx, name):
+            return  # a session put there earlier is kept (0.3.x behaviour)
+        if self.session_type is dict:
+            session: Session = LazySession.pending(state.load)
+            state.session = session
+        else:
+            setattr(ctx, name, self.session_type(state.load()))
+            return
+        setattr(ctx, name, session)
+
+    # -- response ---------------------------------------------------------
+
+    async def on_response(self, request: Request, response: BaseHTTPResponse) -> None:
+        try:
+            state: State | None = getattr(request.ctx, STATE_ATTR, None)
+            if state is None or state.saved:
+                return None
+            stream = request.stream
+            if stream is not None and getattr(stream, "stage", None) in _HEADERS_GONE:
+                self._too_late(request, state)
+                return None
+            reason = self.save(request, response, state)
+            if reason is not None:
+                await self.app.dispatch(
+                    REJECTED_SIGNAL,
+                    context={
+                        "request": request,
+                        "reason": reason,
+                        "cookie_name": state.ns.writer.name,
+                    },
+                    inline=True,
+                    fail_not_found=False,
+                )
+        except Exception:
+            logger.exception("sanic-cookiesession: could not save the session")
+        return None
+
+    def _too_late(self, request: Request, state: State) -> None:
+        session = getattr(request.ctx, self.session_name, None)
+        if type(session) is LazySession:
+            return
+        if self._changed(request, state):
+            logger.warning(
+                "session changed after the response headers were sent "
+                "(streaming response); call save_session(request, response) "
+                "before the first send() to keep the change"
+            )
+
+    def _changed(self, request: Request, state: State) -> bool:
+        session = getattr(request.ctx, self.session_name, None)
+        decoded = state.decoded
+        if session is None or not session:
+            return state.token is not None
+        try:
+            payload = state.ns.codec.payload(self._outgoing(session, state))
+        except Exception:  # noqa: BLE001
+            return True
+        return decoded is None or decoded.payload != payload or bool(
+            getattr(session, "modified", False)
+        )
+
+    def _outgoing(self, session: Mapping[str, Any], state: State) -> dict[str, Any]:
+        data = dict(session)
+        data.pop(CREATED_KEY, None)
+        if state.ns.settings.absolute_lifetime is not None:
+            data[CREATED_KEY] = state.created or _codec.now()
+        return data
+
+    def save(
+        self, request: Request, response: BaseHTTPResponse, state: State
+    ) -> str | None:
+        """Write, refresh or delete the cookie. Returns a rejection reason
+        to report, if the request's cookie was not (fully) accepted."""
+        state.saved = True
+        ns = state.ns
+        session = getattr(request.ctx, self.session_name, None)
+        if type(session) is LazySession:
+            return None  # never touched: never decoded, nothing to write
+        _add_vary_cookie(response)
+        decoded = state.decoded
+        reason = decoded.reason if decoded is not None else None
+        if session is None or (isinstance(session, Mapping) and not session):
+            if state.token is not None:
+                response.headers.add("Set-Cookie", ns.writer.delete_header())
+            return reason
+        if not isinstance(session, Mapping):
+            logger.error(
+                "request.ctx.%s is a %s, not a mapping: session not saved",
+                self.session_name,
+                type(session).__name__,
+            )
+            return reason
+        data = self._outgoing(session, state)
+        try:
+            payload = ns.codec.payload(data)
+        except Exception as exc:  # noqa: BLE001
+            _log_unencodable(ns, data, exc)
+            return reason
+        changed = (
+            decoded is None
+            or decoded.payload != payload
+            or bool(getattr(session, "modified", False))
+        )
+        if not (
+            changed or ns.settings.refresh_each_request or reason == FALLBACK_KEY
+        ):
+            return reason
+        try:
+            token = ns.codec.sign(data, payload)
+        except Exception as exc:  # noqa: BLE001
+            _log_unencodable(ns, data, exc)
+            return reason
+        header = ns.writer.set_header(token)
+        if len(header) > ns.settings.max_size:
+            _log_oversize(ns, data, len(header))
+            return reason
+        response.headers.add("Set-Cookie", header)
+        return reason
+
+
+def _add_vary_cookie(response: BaseHTTPResponse) -> None:
+    headers = response.headers
+    vary = headers.get("vary")
+    if not vary:
+        headers["Vary"] = "Cookie"
+    elif "cookie" not in vary.lower():
+        headers["Vary"] = f"{vary}, Cookie"
+
+
+def _log_unencodable(ns: Namespace, data: Mapping[str, Any], exc: Exception) -> None:
+    culprit = None
+    for key, value in data.items():
+        try:
+            ns.codec.payload({key: value})
+        except Exception:  # noqa: BLE001
+            culprit = (key, type(value).__name__)
+            break
+    if culprit is None:
+        logger.error(
+            "session not saved: it cannot be encoded (%s); the previous cookie stays",
+            type(exc).__name__,
+        )
+    else:
+        logger.error(
+            "session not saved: key %r holds a %s, which the serializer cannot "
+            "encode; the previous cookie stays",
+            *culprit,
+        )
+
+
+def _log_oversize(ns: Namespace, data: Mapping[str, Any], size: int) -> None:
+    sizes = []
+    for key, value in data.items():
+        try:
+            sizes.append((len(ns.codec.payload({key: value})), key))
+        except Exception:  # noqa: BLE001
+            continue
+    largest = ", ".join(f"{key!r} ({n} B)" for n, key in sorted(sizes, reverse=True)[:3])
+    logger.error(
+        "session not saved: the Set-Cookie header would be %d bytes, over "
+        "SESSION_COOKIE_MAX_SIZE=%d (browsers drop such cookies); largest keys: %s; "
+        "the previous cookie stays",
+        size,
+        ns.settings.max_size,
+        largest,
+    )
+
+
+def get_engine(app: Sanic[Any, Any]) -> Engine:
+    """The engine installed on ``app``; raises if there is none."""
+    engine = getattr(app.ctx, ENGINE_ATTR, None)
+    if engine is None:
+        raise SessionNotInstalledError(
+            f"sanic-cookiesession is not installed on app {app.name!r}: call "
+            "sanic_cookiesession.setup(app) or "
+            "app.extend(extensions=[CookieSession])"
+        )
+    return engine  # type: ignore[no-any-return]
+
+
+def save_session(request: Request, response: BaseHTTPResponse) -> None:
+    """Save the session now, for streaming responses.
+
+    Call it after ``response = await request.respond(...)`` and before the
+    first ``await response.send(...)``: once the headers are out, a cookie
+    can no longer be set. Later changes to the session are not saved.
+
+    Example:
+        >>> async def handler(request):  # doctest: +SKIP
+        ...     request.ctx.session["streamed"] = True
+        ...     response = await request.respond(content_type="text/plain")
+        ...     save_session(request, response)
+        ...     await response.send("hello")
+        ...     await response.eof()
+    """
+    engine = get_engine(request.app)
+    state: State | None = getattr(request.ctx, STATE_ATTR, None)
+    if state is None or state.saved:
+        return
+    engine.save(request, response, state)

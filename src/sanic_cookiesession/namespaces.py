@@ -1,0 +1,129 @@
+"""Per-blueprint session namespaces: their own cookie, signed with their own salt."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from sanic import Blueprint, Sanic
+
+from .config import Settings
+from .exc import ConfigError
+
+if TYPE_CHECKING:
+    from .engine import Engine, Namespace
+
+_SPEC_ATTR = "_cookiesession_namespace"
+
+#: ``session_namespace()`` options and the config keys they override.
+OPTIONS = {
+    "path": "SESSION_COOKIE_PATH",
+    "domain": "SESSION_COOKIE_DOMAIN",
+    "secure": "SESSION_COOKIE_SECURE",
+    "httponly": "SESSION_COOKIE_HTTPONLY",
+    "samesite": "SESSION_COOKIE_SAMESITE",
+    "max_age": "SESSION_COOKIE_MAX_AGE",
+    "partitioned": "SESSION_COOKIE_PARTITIONED",
+    "host_prefix": "SESSION_COOKIE_HOST_PREFIX",
+    "refresh_each_request": "SESSION_REFRESH_EACH_REQUEST",
+    "absolute_lifetime": "SESSION_ABSOLUTE_LIFETIME",
+    "max_size": "SESSION_COOKIE_MAX_SIZE",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class NamespaceSpec:
+    """What ``session_namespace()`` recorded on a blueprint."""
+
+    salt: str
+    cookie_name: str | None
+    options: dict[str, Any]
+
+
+def session_namespace(
+    blueprint: Blueprint,
+    *,
+    salt: str,
+    cookie_name: str | None = None,
+    **cookie_options: Any,
+) -> Blueprint:
+    """Give ``blueprint``'s routes a session of their own.
+
+    The namespace's session lives in its own cookie (by default the app's
+    cookie name followed by ``_`` and the blueprint's name) and is signed
+    with its own ``salt``, so a cookie of one namespace is rejected under
+    another's name, and visiting the blueprint leaves the app's session
+    alone. ``cookie_options`` override the app's cookie settings for this
+    namespace: ``path``, ``domain``, ``secure``, ``httponly``, ``samesite``,
+    ``max_age``, ``partitioned``, ``host_prefix``, ``refresh_each_request``,
+    ``absolute_lifetime``, ``max_size``. Everything is validated when the
+    server starts.
+
+    Example:
+        >>> from sanic import Blueprint
+        >>> admin = Blueprint("admin", url_prefix="/admin")
+        >>> admin = session_namespace(admin, salt="admin-session")
+
+    Returns:
+        The same blueprint, so the call can wrap its creation.
+    """
+    unknown = set(cookie_options) - set(OPTIONS)
+    if unknown:
+        raise TypeError(
+            f"session_namespace() got unknown options {sorted(unknown)}; "
+            f"valid: {sorted(OPTIONS)}"
+        )
+    if not isinstance(salt, str) or not salt:
+        raise ConfigError(f"session_namespace({blueprint.name!r}) salt", "a non-empty string", salt)
+    setattr(blueprint.ctx, _SPEC_ATTR, NamespaceSpec(salt, cookie_name, dict(cookie_options)))
+    return blueprint
+
+
+def collect_namespaces(
+    app: Sanic[Any, Any], engine: Engine, base: Settings
+) -> dict[str, Namespace]:
+    """Map each namespaced route's name to its namespace (at startup)."""
+    routes: dict[str, Namespace] = {}
+    salts = {base.salt: "the app"}
+    names = {base.wire_name: "the app"}
+    for bp in app.blueprints.values():
+        spec: NamespaceSpec | None = getattr(bp.ctx, _SPEC_ATTR, None)
+        if spec is None:
+            continue
+        where = f"session_namespace({bp.name!r})"
+        settings = _settings(app, bp, spec, base, where)
+        if settings.salt in salts:
+            raise ConfigError(
+                f"{where} salt",
+                f"a salt different from the one of {salts[settings.salt]}",
+                settings.salt,
+            )
+        if settings.wire_name in names:
+            raise ConfigError(
+                f"{where} cookie_name",
+                f"a cookie name different from the one of {names[settings.wire_name]}",
+                settings.wire_name,
+            )
+        salts[settings.salt] = where
+        names[settings.wire_name] = where
+        ns = engine.namespace(settings, label=bp.name)
+        for route in bp.routes:
+            routes[route.name] = ns
+    return routes
+
+
+def _settings(
+    app: Sanic[Any, Any], bp: Blueprint, spec: NamespaceSpec, base: Settings, where: str
+) -> Settings:
+    config = dict(app.config)
+    config["SESSION_COOKIE_SALT"] = spec.salt
+    config["SESSION_COOKIE_NAME"] = spec.cookie_name or f"{base.cookie_name}_{bp.name}"
+    for option, value in spec.options.items():
+        config[OPTIONS[option]] = value
+    try:
+        return Settings.from_config(config)
+    except ConfigError as exc:
+        option = next((o for o, k in OPTIONS.items() if k == exc.key), exc.key)
+        if exc.key == "SESSION_COOKIE_NAME":
+            option = "cookie_name"
+        raise ConfigError(f"{where} {option}", exc.expected, config.get(exc.key)) from None

@@ -1,0 +1,84 @@
+"""The preformatted Set-Cookie header equals what Sanic's helpers produce."""
+
+from __future__ import annotations
+
+import itertools
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from sanic.cookies import Cookie
+from sanic.cookies.request import CookieRequestParameters, parse_cookie
+
+from sanic_cookiesession.config import Settings
+from sanic_cookiesession.cookies import CookieWriter, read_cookie
+
+from .conftest import SECRET
+
+VARIANTS = [
+    dict(zip(("SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE",
+              "SESSION_COOKIE_MAX_AGE", "SESSION_COOKIE_DOMAIN", "SESSION_COOKIE_PATH"), combo,
+             strict=True))
+    for combo in itertools.product(
+        [True, False], [True, False], ["Lax", "Strict"], [86400, None], [None, "example.com"],
+        ["/", "/app"],
+    )
+] + [
+    {"SESSION_COOKIE_SAMESITE": "None"},
+    {"SESSION_COOKIE_HOST_PREFIX": True},
+    {"SESSION_COOKIE_HOST_PREFIX": True, "SESSION_COOKIE_PARTITIONED": True},
+    {"SESSION_COOKIE_NAME": "sid.v2"},
+]
+
+VALUES = ["eyJhIjoxfQ.aBcD.sig-_x", ".eJyrVkrOSc0rSVWyUkpMSlHSUSpOLSrLTE4FAF5cB64.aW.s", "plain"]
+
+
+def _label(config: dict[str, Any]) -> str:
+    return ",".join(f"{key[15:]}={value}" for key, value in config.items())
+
+
+@pytest.mark.parametrize("config", VARIANTS, ids=_label)
+def test_set_header_equals_sanic_cookie(config: dict[str, Any]) -> None:
+    settings = Settings.from_config({"SECRET_KEY": SECRET, **config})
+    writer = CookieWriter(settings)
+    for value in VALUES:
+        expected = Cookie(
+            settings.cookie_name, value, path=settings.path, domain=settings.domain,
+            secure=settings.secure, max_age=settings.max_age, httponly=settings.httponly,
+            samesite=settings.samesite, partitioned=settings.partitioned,  # type: ignore[arg-type]
+            host_prefix=settings.host_prefix,
+        )
+        assert writer.set_header(value) == str(expected)
+    deleted = Cookie(
+        settings.cookie_name, "", path=settings.path, domain=settings.domain,
+        secure=settings.secure, max_age=0, httponly=settings.httponly,
+        samesite=settings.samesite, partitioned=settings.partitioned,  # type: ignore[arg-type]
+        host_prefix=settings.host_prefix,
+    )
+    assert writer.delete_header() == str(deleted)
+
+
+def test_value_needing_quotes_falls_back_to_sanic() -> None:
+    writer = CookieWriter(Settings.from_config({"SECRET_KEY": SECRET}))
+    odd = 'has space;and "quote"'
+    assert writer.set_header(odd) == str(writer.sanic_cookie(odd, 86400))
+    assert writer.set_header(odd).startswith('_session="')
+
+
+@pytest.mark.parametrize(
+    ("header", "name", "expected"),
+    [
+        ("_session=a", "_session", "a"),
+        ("_session=a; _session=b", "_session", "a"),
+        ("__Host-_session=h; _session=p", "_session", "p"),
+        ("__Host-_session=h; _session=p", "__Host-_session", "h"),
+        ("__Secure-_session=s", "_session", None),
+        ('_session="quoted"', "_session", "quoted"),
+        ("other=1", "_session", None),
+        ("", "_session", None),
+        ("_session=", "_session", None),
+    ],
+)
+def test_read_cookie_reads_exactly_the_name(header: str, name: str, expected: str | None) -> None:
+    request = SimpleNamespace(cookies=CookieRequestParameters(parse_cookie(header)))
+    assert read_cookie(request, name) == expected

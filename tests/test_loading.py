@@ -1,0 +1,210 @@
+"""When and how the session is attached and decoded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sanic import Request, Sanic, response
+
+import sanic_cookiesession
+from sanic_cookiesession import Session
+from sanic_cookiesession import codec as codec_module
+from sanic_cookiesession.session import LazySession
+
+from .conftest import COOKIE, SECRET, Client, install, read_token, token, unique_name
+
+
+def test_session_exists_for_middleware_registered_before_setup(
+    front: str, client_for: Any
+) -> None:
+    app = Sanic(unique_name())
+    app.config.SECRET_KEY = SECRET
+
+    @app.on_request
+    async def early(request: Request) -> Any:
+        if request.path == "/mw":
+            return response.text(f"mw:{request.ctx.session.get('counter')}")
+        return None
+
+    install(app, front)
+    client = client_for(app)
+    client.jar[COOKIE] = token({"counter": 7})
+    assert client.get("/mw").text == "mw:7"
+
+
+def test_session_exists_on_404(make_app: Any, client_for: Any) -> None:
+    app = make_app()
+
+    @app.get("/")
+    async def index(request: Request) -> Any:  # an app needs one route
+        return response.text("index")
+
+    @app.on_response
+    async def after(request: Request, resp: Any) -> None:
+        if resp.status == 404:
+            request.ctx.session["missed"] = request.path
+
+    result = client_for(app).get("/nowhere")
+    assert result.status == 404
+    assert read_token(result.cookie().value) == {"missed": "/nowhere"}
+
+
+def test_session_put_there_earlier_is_kept(front: str, client_for: Any) -> None:
+    app = Sanic(unique_name())
+    app.config.SECRET_KEY = SECRET
+
+    @app.signal("http.lifecycle.request")
+    async def provide(request: Request) -> None:
+        request.ctx.session = {"provided": True}
+
+    install(app, front)
+
+    @app.get("/")
+    async def show(request: Request) -> Any:
+        return response.json(request.ctx.session)
+
+    result = client_for(app).get("/", cookies={COOKIE: token({"from": "cookie"})})
+    assert result.json() == {"provided": True}
+    assert read_token(result.cookie().value) == {"provided": True}
+
+
+def test_session_name_config_changes_the_attribute(make_app: Any, client_for: Any) -> None:
+    app = make_app(SESSION_NAME="sess")
+
+    @app.get("/")
+    async def show(request: Request) -> Any:
+        request.ctx.sess["n"] = 1
+        return response.text(str(hasattr(request.ctx, "session")))
+
+    result = client_for(app).get("/")
+    assert result.text == "False"
+    assert read_token(result.cookie().value) == {"n": 1}
+
+
+def test_session_is_a_dict_and_not_decoded_until_touched(
+    make_app: Any, client_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    original = codec_module.TimedTokenCodec.loads
+
+    def counting(self: Any, value: str) -> Any:
+        calls.append(value)
+        return original(self, value)
+
+    monkeypatch.setattr(codec_module.TimedTokenCodec, "loads", counting)
+    app = make_app()
+    seen: dict[str, Any] = {}
+
+    @app.get("/untouched")
+    async def untouched(request: Request) -> Any:
+        seen["lazy"] = type(request.ctx.session) is LazySession
+        return response.text("ok")
+
+    @app.get("/touched")
+    async def touched(request: Request) -> Any:
+        session = request.ctx.session
+        value = session["counter"]
+        seen["dict"] = isinstance(session, dict) and isinstance(session, Session)
+        seen["class"] = type(session).__name__
+        return response.text(str(value))
+
+    client = client_for(app)
+    client.jar[COOKIE] = token({"counter": 1})
+    client.get("/untouched")
+    assert calls == []
+    assert seen["lazy"] is True
+    assert client.get("/touched").text == "1"
+    assert len(calls) == 1
+    assert seen == {"lazy": True, "dict": True, "class": "Session"}
+
+
+def test_expiry_is_enforced_on_the_server(
+    make_app: Any, client_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(SESSION_COOKIE_MAX_AGE=100)
+
+    @app.get("/")
+    async def show(request: Request) -> Any:
+        return response.json(dict(request.ctx.session))
+
+    client = client_for(app)
+    now = 1_800_000_000
+    monkeypatch.setattr(codec_module, "now", lambda: now)
+    cookie = _signed_at(now, {"user": "ann"})
+    assert client.get("/", cookies={COOKIE: cookie}, use_jar=False).json() == {"user": "ann"}
+    monkeypatch.setattr(codec_module, "now", lambda: now + 101)
+    assert client.get("/", cookies={COOKIE: cookie}, use_jar=False).json() == {}
+
+
+def _signed_at(when: int, data: dict[str, Any]) -> str:
+    from itsdangerous import URLSafeTimedSerializer
+
+    serializer = URLSafeTimedSerializer(SECRET, salt="cookie-session")
+
+    class At(serializer.signer):  # type: ignore[name-defined,misc]
+        def get_timestamp(self) -> int:
+            return when
+
+    serializer.signer = At
+    value = serializer.dumps(data)
+    assert isinstance(value, str)
+    return value
+
+
+def test_idle_timeout_slides_with_use(
+    make_app: Any, client_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(SESSION_COOKIE_MAX_AGE=100)
+
+    @app.get("/inc")
+    async def inc(request: Request) -> Any:
+        session = request.ctx.session
+        session["n"] = session.get("n", 0) + 1
+        return response.text(str(session["n"]))
+
+    @app.get("/read")
+    async def read(request: Request) -> Any:
+        return response.text(str(request.ctx.session.get("n")))
+
+    client: Client = client_for(app)
+    clock = [1_800_000_000]
+    monkeypatch.setattr(codec_module, "now", lambda: clock[0])
+    client.get("/inc")
+    for _ in range(3):  # each use within MAX_AGE re-signs the cookie
+        clock[0] += 90
+        assert client.get("/read").text == "1"
+    clock[0] += 101
+    assert client.get("/read").text == "None"
+
+
+def test_setup_and_extend_read_each_others_cookies(client_for: Any) -> None:
+    pytest.importorskip("sanic_ext")
+    a = Sanic(unique_name())
+    b = Sanic(unique_name())
+    for app, front in ((a, "setup"), (b, "extend")):
+        app.config.SECRET_KEY = SECRET
+        install(app, front)
+
+        @app.get("/inc")
+        async def inc(request: Request) -> Any:
+            session = request.ctx.session
+            session["n"] = session.get("n", 0) + 1
+            return response.text(str(session["n"]))
+
+    first: Client = client_for(a)
+    first.get("/inc")
+    second: Client = client_for(b)
+    second.jar = dict(first.jar)
+    assert second.get("/inc").text == "2"
+
+
+def test_setup_keeps_0_3_signature() -> None:
+    import inspect
+
+    from itsdangerous import URLSafeTimedSerializer
+
+    params = inspect.signature(sanic_cookiesession.setup).parameters
+    assert list(params) == ["app", "session_type", "serializer_type"]
+    assert params["session_type"].default is dict
+    assert params["serializer_type"].default is URLSafeTimedSerializer
