@@ -1,0 +1,58 @@
+"""Typed access to the session: ``get_session(request) -> Session``."""
+
+from __future__ import annotations
+
+from sanic import Request
+
+from .engine import STATE_ATTR, get_engine
+from .exc import SessionNotInstalledError
+from .session import Session
+
+
+def get_session(request: Request) -> Session:
+    """The request's session, typed as :class:`~sanic_cookiesession.Session`.
+
+    ``request.ctx.session`` is untyped (``request.ctx`` is a
+    ``SimpleNamespace``); this returns the same object with a type that
+    mypy and editors understand. It does not decode the cookie: the
+    session is still decoded on first use.
+
+    After ``del request.ctx.session`` it puts a fresh, empty session in
+    its place (the cookie is deleted when the response is saved).
+
+    Example:
+        >>> from sanic import Request, response
+        >>> async def index(request: Request) -> response.HTTPResponse:
+        ...     session = get_session(request)
+        ...     session["visits"] = session.get("visits", 0) + 1
+        ...     return response.text(str(session["visits"]))
+
+    Raises:
+        SessionNotInstalledError: Sessions are not installed on the
+            request's app, or this request has no session (it was rejected
+            before the session was loaded, or the app was not started by a
+            Sanic server or test client).
+        TypeError: The app was set up with a ``session_type`` that is not
+            a :class:`~sanic_cookiesession.Session`; read
+            ``request.ctx.session`` directly then.
+    """
+    engine = get_engine(request.app)
+    ctx = request.ctx
+    name = engine.session_name
+    session = getattr(ctx, name, None)
+    if session is None:
+        if getattr(ctx, STATE_ATTR, None) is None:
+            raise SessionNotInstalledError(
+                f"this request to app {request.app.name!r} has no session: it was "
+                "rejected before the session was loaded, or the app was not started "
+                "by a Sanic server or test client"
+            )
+        session = Session()
+        setattr(ctx, name, session)
+    if not isinstance(session, Session):
+        raise TypeError(
+            f"request.ctx.{name} is a {type(session).__name__}, not a Session "
+            "(the app was set up with a custom session_type); use "
+            f"request.ctx.{name} directly"
+        )
+    return session

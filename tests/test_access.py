@@ -1,0 +1,116 @@
+"""get_session(request): the session, typed, or a clear error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sanic import Request, Sanic, response
+from sanic.compat import Header
+
+import sanic_cookiesession
+from sanic_cookiesession import Session, SessionNotInstalledError, get_session
+
+from .conftest import COOKIE, SECRET, read_token, token, unique_name
+
+
+def test_returns_the_request_session_and_saves_writes(make_app: Any, client_for: Any) -> None:
+    app = make_app()
+
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        session = get_session(request)
+        assert session is request.ctx.session
+        assert isinstance(session, Session)
+        session["visits"] = session.get("visits", 0) + 1
+        return response.text(str(session["visits"]))
+
+    client = client_for(app)
+    assert client.get("/").text == "1"
+    result = client.get("/")
+    assert result.text == "2"
+    assert read_token(result.cookie().value) == {"visits": 2}
+
+
+def test_getting_the_session_does_not_decode_or_write_it(
+    make_app: Any, client_for: Any
+) -> None:
+    app = make_app()
+
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        get_session(request)
+        return response.text("ok")
+
+    result = client_for(app).get("/", cookies={COOKIE: token({"a": 1})})
+    assert result.set_cookie_headers == []
+    assert "vary" not in result.headers
+
+
+def test_after_del_gives_a_fresh_session_and_deletes_the_cookie(
+    make_app: Any, client_for: Any
+) -> None:
+    app = make_app()
+
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        del request.ctx.session
+        session = get_session(request)
+        fresh = dict(session)
+        assert get_session(request) is session
+        return response.json(fresh)
+
+    result = client_for(app).get("/", cookies={COOKIE: token({"a": 1})})
+    assert result.json() == {}
+    assert result.cookie()["max-age"] == "0"
+
+
+def test_follows_a_custom_session_name(make_app: Any, client_for: Any) -> None:
+    app = make_app(SESSION_NAME="store")
+
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        session = get_session(request)
+        assert session is request.ctx.store
+        return response.json(dict(session))
+
+    assert client_for(app).get("/", cookies={COOKIE: token({"a": 1})}).json() == {"a": 1}
+
+
+def test_app_without_sessions_raises_session_not_installed(client_for: Any) -> None:
+    app = Sanic(unique_name())
+
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        with pytest.raises(SessionNotInstalledError, match=r"setup\(app\)") as info:
+            get_session(request)
+        return response.text(str(info.value))
+
+    result = client_for(app).get("/")
+    assert result.status == 200
+    assert app.name in result.text
+
+
+def test_request_without_a_loaded_session_raises_session_not_installed() -> None:
+    app = Sanic(unique_name())
+    app.config.SECRET_KEY = SECRET
+    sanic_cookiesession.setup(app)
+    # Built by hand, never served: the session was never loaded.
+    request = Request(b"/", Header(), "1.1", "GET", None, app)
+    with pytest.raises(SessionNotInstalledError, match="has no session"):
+        get_session(request)
+
+
+def test_custom_session_type_is_a_type_error(make_app: Any, client_for: Any) -> None:
+    class Bag(dict[str, Any]):
+        pass
+
+    app = make_app(options={"session_type": Bag})
+
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        with pytest.raises(TypeError, match="is a Bag, not a Session"):
+            get_session(request)
+        return response.text("checked")
+
+    assert client_for(app).get("/").text == "checked"
