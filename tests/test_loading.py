@@ -12,7 +12,7 @@ from sanic_cookiesession import Session
 from sanic_cookiesession import codec as codec_module
 from sanic_cookiesession.session import LazySession
 
-from .conftest import COOKIE, SECRET, Client, install, read_token, token, unique_name
+from .conftest import COOKIE, SECRET, Client, install, read_token, token, token_at, unique_name
 
 
 def test_session_exists_for_middleware_registered_before_setup(
@@ -131,25 +131,10 @@ def test_expiry_is_enforced_on_the_server(
     client = client_for(app)
     now = 1_800_000_000
     monkeypatch.setattr(codec_module, "now", lambda: now)
-    cookie = _signed_at(now, {"user": "ann"})
+    cookie = token_at(now, {"user": "ann"})
     assert client.get("/", cookies={COOKIE: cookie}, use_jar=False).json() == {"user": "ann"}
     monkeypatch.setattr(codec_module, "now", lambda: now + 101)
     assert client.get("/", cookies={COOKIE: cookie}, use_jar=False).json() == {}
-
-
-def _signed_at(when: int, data: dict[str, Any]) -> str:
-    from itsdangerous import URLSafeTimedSerializer
-
-    serializer = URLSafeTimedSerializer(SECRET, salt="cookie-session")
-
-    class At(serializer.signer):  # type: ignore[name-defined,misc]
-        def get_timestamp(self) -> int:
-            return when
-
-    serializer.signer = At
-    value = serializer.dumps(data)
-    assert isinstance(value, str)
-    return value
 
 
 def test_idle_timeout_slides_with_use(

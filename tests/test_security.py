@@ -14,7 +14,16 @@ from sanic_cookiesession import REJECTED_SIGNAL, ConfigError, session_namespace
 from sanic_cookiesession import codec as codec_module
 from sanic_cookiesession.engine import CREATED_KEY
 
-from .conftest import COOKIE, SECRET, Client, read_token, startup_error, token, unique_name
+from .conftest import (
+    COOKIE,
+    SECRET,
+    Client,
+    read_token,
+    startup_error,
+    token,
+    token_at,
+    unique_name,
+)
 
 OLD_KEY = "the-previous-secret-key-rotated-out-0123456789"
 NEW_KEY = "the-current-secret-key-rotated-in-9876543210xyz"
@@ -259,19 +268,8 @@ def test_oversize_incoming_cookie_is_rejected_before_crypto(
 # -- 5. invalid cookies go away, with a reason -------------------------------------
 
 
-def _expired() -> str:
-    serializer = URLSafeTimedSerializer(SECRET, salt="cookie-session")
-
-    class Old(serializer.signer):  # type: ignore[name-defined,misc]
-        def get_timestamp(self) -> int:
-            return 1_000_000_000
-
-    serializer.signer = Old
-    return str(serializer.dumps({"n": 1}))
-
-
 REASONS = {
-    "expired": _expired(),
+    "expired": token_at(1_000_000_000, {"n": 1}),
     "bad_signature": token({"n": 1}, secret="not-the-secret-key-of-this-app-000000"),
     "malformed": "garbage",
     "oversize": "x" * 5000,
