@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .access import get_session as get_session
 from .config import Settings as Settings
 from .config import WeakSecretWarning as WeakSecretWarning
 from .engine import REJECTED_SIGNAL as REJECTED_SIGNAL
@@ -11,6 +12,8 @@ from .engine import save_session as save_session
 from .exc import ConfigError as ConfigError
 from .exc import CookieSessionError as CookieSessionError
 from .exc import SessionNotInstalledError as SessionNotInstalledError
+from .flash import flash as flash
+from .flash import get_flashed_messages as get_flashed_messages
 from .legacy import setup as setup
 from .namespaces import session_namespace as session_namespace
 from .session import Session as Session
@@ -29,6 +32,9 @@ __all__ = [
     "SessionNotInstalledError",
     "Settings",
     "WeakSecretWarning",
+    "flash",
+    "get_flashed_messages",
+    "get_session",
     "save_session",
     "session_namespace",
     "setup",
