@@ -113,7 +113,7 @@ def test_decode_of_an_old_cookie_is_expired_unless_no_max_age(
     assert code == cli.EXIT_VALID
 
 
-@pytest.mark.parametrize("garbage", ["garbage", "a.b.c", "..", "é.x.y"])
+@pytest.mark.parametrize("garbage", ["garbage", "a.b.c", "..", "é.x.y", "!!!.AAAA.sig"])
 def test_decode_of_something_else_is_malformed(
     capsys: pytest.CaptureFixture[str], garbage: str
 ) -> None:
@@ -209,3 +209,58 @@ def test_python_dash_m_runs_the_command_line() -> None:
     )
     assert done.returncode == cli.EXIT_VALID, done.stderr
     assert done.stdout.endswith("signature: valid\n")
+
+
+def test_decode_json_reports_an_unreadable_token(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "decode", "garbage", "--json")
+    assert code == cli.EXIT_MALFORMED
+    report = json.loads(out)
+    assert report == {"signature": "malformed", "error": "it is not a signed session token"}
+
+
+def test_decode_of_a_signed_non_json_payload_is_malformed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from itsdangerous import TimestampSigner
+
+    value = TimestampSigner(SECRET, salt="cookie-session").sign(b"bm90IGpzb24").decode()
+    code, _, err = run(capsys, "decode", value, "--secret", SECRET)
+    assert code == cli.EXIT_MALFORMED
+    assert "not a signed session token" in err
+
+
+def test_decode_of_an_expired_encrypted_cookie(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("cryptography")
+    import sanic_cookiesession
+
+    app = Sanic(unique_name())
+    app.config.SESSION_COOKIE_SECRET_KEY = SECRET
+    app.config.SESSION_COOKIE_ENCRYPT = True
+    sanic_cookiesession.setup(app)
+    value = session_cookie(app, DATA).partition("=")[2]
+    later = codec_module.now() + 7200
+    monkeypatch.setattr(codec_module, "now", lambda: later)
+    argv = ["decode", value, "--secret", SECRET, "--encrypted", "--max-age", "3600", "--json"]
+    code, out, _ = run(capsys, *argv)
+    assert code == cli.EXIT_EXPIRED
+    report = json.loads(out)
+    assert report["signature"] == "expired"
+    assert report["age"] >= 7200
+
+
+def test_decode_of_garbage_as_encrypted_does_not_decrypt(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    pytest.importorskip("cryptography")
+    code, _, err = run(capsys, "decode", "not-fernet!", "--secret", SECRET, "--encrypted")
+    assert code == cli.EXIT_MALFORMED
+    assert "does not decrypt" in err
+
+
+def test_decode_with_an_invalid_salt_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("cryptography")
+    err = usage_error(capsys, "decode", "x", "--secret", SECRET, "--encrypted", "--salt", "")
+    assert "SESSION_COOKIE_SALT" in err
+    assert SECRET not in err

@@ -204,3 +204,12 @@ def test_helpers_need_sessions_installed() -> None:
 def test_load_session_names_what_it_cannot_read(make_app: Any) -> None:
     with pytest.raises(TypeError, match="from a int"):
         load_session(make_app(), 42)
+
+
+def test_session_transaction_ignores_other_cookies(make_app: Any) -> None:
+    app = make_app()
+    header = f"theme=dark; {session_cookie(app, {'n': 3})}"
+    with session_transaction(app, cookie=header) as session:
+        assert session == {"n": 3}
+    with session_transaction(app, cookie="theme=dark; lang") as other:
+        assert other == {}

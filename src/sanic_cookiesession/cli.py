@@ -315,7 +315,8 @@ def _print(report: _Report, args: argparse.Namespace, out: TextIO) -> None:
         what = "it does not decrypt" if args.encrypted else "it is not a signed session token"
         hint = "" if args.encrypted else " (is it encrypted? try --encrypted with a secret)"
         if args.as_json:
-            json.dump({"signature": "malformed", "error": what}, out)
+            verdict = "malformed" if report.code == EXIT_MALFORMED else report.signature
+            json.dump({"signature": verdict, "error": what}, out)
             out.write("\n")
         else:
             print(f"error: cannot read this cookie: {what}{hint}", file=sys.stderr)
