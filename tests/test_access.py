@@ -114,3 +114,17 @@ def test_custom_session_type_is_a_type_error(make_app: Any, client_for: Any) -> 
         return response.text("checked")
 
     assert client_for(app).get("/").text == "checked"
+
+
+def test_session_that_is_not_a_mapping_is_a_type_error(make_app: Any, client_for: Any) -> None:
+    app = make_app()
+
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        request.ctx.session = "not a session"
+        with pytest.raises(TypeError, match="is a str, not a mapping"):
+            get_session(request)
+        request.ctx.session = {}
+        return response.text("checked")
+
+    assert client_for(app).get("/").text == "checked"

@@ -146,3 +146,14 @@ def test_flash_example_shows_each_message_once_after_the_redirect(tmp_path: Path
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: object, **kwargs: object) -> None:
         return None
+
+
+def test_flash_works_with_a_custom_session_type(make_app: Any, client_for: Any) -> None:
+    class Bag(dict[str, Any]):
+        pass
+
+    app = add_routes(make_app(options={"session_type": Bag}))
+    client: Client = client_for(app)
+    post_flashes(client, [["info", "Hi."]])
+    assert client.get("/").json() == [["info", "Hi."]]
+    assert client.get("/").json() == []

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+from typing import Any
+
 from sanic import Request
 
 from .engine import STATE_ATTR, get_engine
@@ -36,6 +39,22 @@ def get_session(request: Request) -> Session:
             a :class:`~sanic_cookiesession.Session`; read
             ``request.ctx.session`` directly then.
     """
+    session = session_mapping(request)
+    if not isinstance(session, Session):
+        raise TypeError(
+            f"request.ctx.{get_engine(request.app).session_name} is a "
+            f"{type(session).__name__}, not a Session (the app was set up with a "
+            "custom session_type); use it directly"
+        )
+    return session
+
+
+def session_mapping(request: Request) -> MutableMapping[str, Any]:
+    """The request's session, whatever mapping type the app was set up with.
+
+    Used by helpers (such as flash messages) that work with any
+    ``session_type``. Raises like :func:`get_session`.
+    """
     engine = get_engine(request.app)
     ctx = request.ctx
     name = engine.session_name
@@ -49,10 +68,6 @@ def get_session(request: Request) -> Session:
             )
         session = Session()
         setattr(ctx, name, session)
-    if not isinstance(session, Session):
-        raise TypeError(
-            f"request.ctx.{name} is a {type(session).__name__}, not a Session "
-            "(the app was set up with a custom session_type); use "
-            f"request.ctx.{name} directly"
-        )
+    if not isinstance(session, MutableMapping):
+        raise TypeError(f"request.ctx.{name} is a {type(session).__name__}, not a mapping")
     return session

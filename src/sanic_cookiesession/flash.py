@@ -12,7 +12,7 @@ from typing import Literal, overload
 
 from sanic import Request
 
-from .access import get_session
+from .access import session_mapping
 
 #: The session key that holds pending messages.
 FLASHES_KEY = "_flashes"
@@ -36,7 +36,7 @@ def flash(request: Request, message: str, category: str = "message") -> None:
         ...     flash(request, "Saved.", "info")
         ...     return response.redirect("/")
     """
-    session = get_session(request)
+    session = session_mapping(request)
     pending = _pairs(session.get(FLASHES_KEY))
     pending.append((category, message))
     # Lists, not tuples: what JSON gives back is what was stored, so an
@@ -84,7 +84,7 @@ def get_flashed_messages(
     ctx = request.ctx
     read: list[tuple[str, str]] | None = getattr(ctx, _READ_ATTR, None)
     if read is None:
-        session = get_session(request)
+        session = session_mapping(request)
         read = _pairs(session.pop(FLASHES_KEY, None)) if FLASHES_KEY in session else []
         setattr(ctx, _READ_ATTR, read)
     wanted = frozenset(category_filter)
