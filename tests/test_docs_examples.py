@@ -257,6 +257,8 @@ def test_examples_are_found() -> None:
     pages = {block.path.name for block in RUNNABLE}
     assert {"README.md", "index.md", "testing.md", "flash.md", "streaming.md"} <= pages
     assert all(block.code.strip() for block in ALL_BLOCKS)
+    testing_page = "".join(block.code for block in RUNNABLE if block.path.name == "testing.md")
+    assert testing_page.count("\ndef test_") + testing_page.count("\nasync def test_") >= 5
 
 
 def test_no_test_markers_are_rare_and_explained() -> None:
