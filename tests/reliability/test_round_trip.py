@@ -1,6 +1,6 @@
 """Every JSON-compatible session survives save -> load exactly: through the
-engine, through both sanic-testing clients and both front doors, and through
-a real server. "Exactly" is type-strict: ``1``, ``1.0`` and ``True`` differ,
+engine and through a real server (both sanic-testing clients: see
+``test_round_trip_clients.py``). "Exactly" is type-strict: ``1``, ``1.0`` and ``True`` differ,
 and so do ``0.0`` and ``-0.0``.
 
 A session whose ``Set-Cookie`` header would pass ``SESSION_COOKIE_MAX_SIZE``
@@ -21,18 +21,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from itsdangerous import URLSafeTimedSerializer
+from hypothesis import given
 
 from sanic_cookiesession.engine import CREATED_KEY
 
-from ..conftest import FRONTS, Client
+from ..conftest import FRONTS
 from ..servers import running
 from .apps import create_app
 from .helpers import (
     COOKIE,
-    SALT,
     SECRET,
     AsgiDriver,
     Capture,
@@ -43,74 +40,18 @@ from .helpers import (
     record,
     same_json,
 )
+from .sessions import (
+    MAX_SIZE,
+    SEED,
+    SERIALIZER,
+    expect_round_trip,
+    fast,
+    fits,
+    seed_cookie,
+    sessions,
+)
 
 HERE = Path(__file__).resolve().parent
-SERIALIZER = URLSafeTimedSerializer(SECRET, salt=SALT)
-MAX_SIZE = 4093  # the default SESSION_COOKIE_MAX_SIZE
-SUFFIX = "; Path=/; Max-Age=86400; SameSite=Lax; Secure; HttpOnly"
-SEED = {"seed": "the previous session"}
-
-# Valid Unicode only: a lone surrogate cannot be encoded as UTF-8, so it is
-# not JSON-compatible (the package logs it and keeps the previous cookie).
-text = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
-scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.integers(-(2**1000), 2**1000)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | text
-)
-values = st.recursive(
-    scalars,
-    lambda inner: st.lists(inner, max_size=6) | st.dictionaries(text, inner, max_size=6),
-    max_leaves=30,
-)
-
-
-@st.composite
-def sessions(draw: st.DrawFn) -> dict[str, Any]:
-    """A JSON object; sometimes padded with incompressible text up to and
-    past the size limit."""
-    # The one key the engine keeps for itself is tested on its own (below).
-    data = draw(st.dictionaries(text.filter(lambda k: k != CREATED_KEY), values, max_size=8))
-    pad = draw(st.one_of(st.just(0), st.integers(0, 3500), st.integers(2500, 4500)))
-    if pad:
-        rnd = random.Random(draw(st.integers(0, 2**32)))
-        data["pad"] = "".join(rnd.choice(string.printable) for _ in range(pad))
-    return data
-
-
-def fits(data: dict[str, Any]) -> bool:
-    """Whether the cookie for ``data`` is within the size limit (predicted
-    with itsdangerous, which writes the same token)."""
-    token = SERIALIZER.dumps(data)
-    assert isinstance(token, str)
-    return len(f"{COOKIE}={token}{SUFFIX}") <= MAX_SIZE
-
-
-def seed_cookie() -> str:
-    token = SERIALIZER.dumps(SEED)
-    assert isinstance(token, str)
-    return token
-
-
-def expect_round_trip(read: dict[str, Any], data: dict[str, Any]) -> str:
-    """Check one store + read; returns "stored" or "not sent"."""
-    if fits(data):
-        assert same_json(read, data), (read, data)
-        return "stored"
-    # Not sent: the previous session stays, whole.
-    assert same_json(read, SEED), read
-    return "not sent"
-
-
-def fast(examples: int) -> settings:
-    return settings(
-        max_examples=examples,
-        deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
 
 
 # -- through the engine (ASGI, in-process) -------------------------------------
@@ -216,36 +157,6 @@ def test_session_key_named_like_the_internal_created_key_round_trips(driver: Asg
     data = {CREATED_KEY: "a value of the app's", "user": "ann"}
     _, read = store_and_read(driver, data)
     assert same_json(read, data)
-
-
-# -- through both sanic-testing clients, both front doors ----------------------
-
-
-CLIENT_CASES = 25
-
-
-@pytest.mark.parametrize("front", FRONTS)
-@pytest.mark.parametrize("client_mode", ["http", "asgi"])
-def test_json_sessions_round_trip_through_both_test_clients(front: str, client_mode: str) -> None:
-    app = create_app(f"RelRoundTrip{front}{client_mode}", front=front,
-                     SESSION_COOKIE_SECRET_KEY=SECRET)
-    count = [0]
-
-    @fast(CLIENT_CASES)
-    @given(data=sessions())
-    def case(data: dict[str, Any]) -> None:
-        client = Client(app, client_mode)
-        client.jar[COOKIE] = seed_cookie()
-        stored = client.post("/store", content=json.dumps(data).encode())
-        assert stored.status == 200
-        read = client.get("/read")
-        assert read.status == 200
-        expect_round_trip(read.json(), data)
-        count[0] += 1
-
-    case()
-    record(f"round_trip/sanic_testing_{client_mode}_{front}", cases=count[0])
-    assert count[0] >= CLIENT_CASES
 
 
 # -- through a real server ---------------------------------------------------
