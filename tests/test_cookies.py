@@ -7,11 +7,14 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sanic.compat import Header
 from sanic.cookies import Cookie
 from sanic.cookies.request import CookieRequestParameters, parse_cookie
 
 from sanic_cookiesession.config import Settings
-from sanic_cookiesession.cookies import CookieWriter, read_cookie
+from sanic_cookiesession.cookies import CookieWriter, cookie_value, read_cookie
 
 from .conftest import SECRET
 
@@ -65,6 +68,67 @@ def test_value_needing_quotes_falls_back_to_sanic() -> None:
     assert writer.set_header(odd).startswith('_session="')
 
 
+def sanic_reads(header: str, name: str) -> str | None:
+    """What Sanic's own parsing gives for exactly ``name`` (empty = absent)."""
+    values = dict.get(CookieRequestParameters(parse_cookie(header)), name)
+    return values[0] if values and values[0] else None
+
+
+ODD_HEADERS = [
+    "_session=a",
+    "_session=a; _session=b",
+    "_session=; _session=b",
+    "__Host-_session=h; _session=p",
+    "__Secure-_session=s",
+    "__Secure-_session=s; __Host-_session=h",
+    "x__Host-_session=1; _session_x=2; x_session=3",
+    '_session="quoted"',
+    '_session="a\\"b\\073c"',
+    '_session="',
+    '_session=""',
+    "other=1",
+    "",
+    "_session=",
+    "  _session  =  spaced  ",
+    "_session",
+    "=_session",
+    "; ;_session=a;;",
+    "a=b=c; _session=x=y",
+    "_session=a\tb",
+    "Ssession=1; _SESSION=2; _session=3",
+    "bad name=1; _session=ok",
+    "_session=\u00e9t\u00e9",
+    "_session=eyJhIjoxfQ.aBcD.sig-_x; other=\"quoted; with semicolon\"",
+]
+
+
+@pytest.mark.parametrize("header", ODD_HEADERS)
+@pytest.mark.parametrize("name", ["_session", "__Host-_session", "__Secure-_session", "sid.v2"])
+def test_cookie_value_equals_sanic_parsing(header: str, name: str) -> None:
+    assert cookie_value(header, name) == sanic_reads(header, name)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["_session", "__Host-_session", "__Secure-_session", " _session",
+                             "_session ", "x", "", "a b", '"_session"']),
+            st.sampled_from(["=", "", " = "]),
+            st.text(alphabet=' abc"\\;=_.-\t0173', max_size=12),
+        ),
+        max_size=5,
+    ),
+    st.sampled_from(["; ", ";", " ;"]),
+)
+def test_cookie_value_equals_sanic_parsing_fuzzed(
+    parts: list[tuple[str, str, str]], sep: str
+) -> None:
+    header = sep.join(f"{n}{eq}{v}" for n, eq, v in parts)
+    for name in ("_session", "__Host-_session"):
+        assert cookie_value(header, name) == sanic_reads(header, name)
+
+
 @pytest.mark.parametrize(
     ("header", "name", "expected"),
     [
@@ -80,5 +144,11 @@ def test_value_needing_quotes_falls_back_to_sanic() -> None:
     ],
 )
 def test_read_cookie_reads_exactly_the_name(header: str, name: str, expected: str | None) -> None:
-    request = SimpleNamespace(cookies=CookieRequestParameters(parse_cookie(header)))
+    request = SimpleNamespace(headers=Header({"cookie": header}) if header else Header())
     assert read_cookie(request, name) == expected
+
+
+def test_read_cookie_reads_the_first_cookie_header_like_sanic() -> None:
+    headers = Header([("cookie", "_session=first"), ("cookie", "_session=second")])
+    request = SimpleNamespace(headers=headers)
+    assert read_cookie(request, "_session") == "first"

@@ -65,14 +65,21 @@ class Decoded:
             was accepted with an older key; ``None`` otherwise.
     """
 
-    __slots__ = ("data", "payload", "reason")
+    __slots__ = ("body", "data", "payload", "reason")
 
     def __init__(
-        self, data: dict[str, Any] | None, payload: bytes | None, reason: str | None
+        self,
+        data: dict[str, Any] | None,
+        payload: bytes | None,
+        reason: str | None,
+        body: bytes | None = None,
     ) -> None:
         self.data = data
         self.payload = payload
         self.reason = reason
+        #: The token's body as read (what a codec with ``resign`` can sign
+        #: again as is, when the contents did not change).
+        self.body = body
 
     @classmethod
     def rejected(cls, reason: str) -> Decoded:
@@ -92,17 +99,45 @@ class Codec(Protocol):
         """Decode a cookie value. Never raises."""
 
 
+# What json.dumps(data, ensure_ascii=False, separators=(",", ":")) builds on
+# every call, built once.
+_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_decode_json = json.JSONDecoder().decode
+
+
 def compact_json(data: dict[str, Any]) -> bytes:
     """The JSON itsdangerous' URL-safe serializers write (compact, UTF-8)."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _encode_json(data).encode("utf-8")
 
 
-def _load_dict(raw: bytes | str) -> dict[str, Any] | None:
+def _load_dict(raw: bytes) -> dict[str, Any] | None:
     try:
-        data = json.loads(raw)
+        if raw[:1] == b"{" and raw[1:2] != b"\x00":
+            # What json.loads(raw) does for UTF-8 (the only encoding
+            # itsdangerous writes), minus the encoding detection.
+            data = _decode_json(raw.decode("utf-8", "surrogatepass"))
+        else:
+            data = json.loads(raw)
     except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
+
+
+class _Stamp:
+    """The encoded timestamp, computed once per second."""
+
+    __slots__ = ("encoded", "second")
+
+    def __init__(self) -> None:
+        self.second = -1
+        self.encoded = b""
+
+    def __call__(self) -> bytes:
+        second = now()
+        if second != self.second:
+            self.encoded = base64_encode(int_to_bytes(second))
+            self.second = second
+        return self.encoded
 
 
 class KeyRing:
@@ -150,20 +185,21 @@ class TimedTokenCodec:
     ) -> None:
         self.ring = KeyRing(secret, fallbacks, salt)
         self.max_age = max_age
+        self._stamp = _Stamp()
 
     def payload(self, data: dict[str, Any]) -> bytes:
         return compact_json(data)
 
     def sign(self, data: dict[str, Any], payload: bytes) -> str:
-        body = payload
-        prefix = b""
         if len(payload) >= _ZLIB_MIN:
             compressed = zlib.compress(payload)
             if len(compressed) < len(payload) - 1:
-                body, prefix = compressed, b"."
-        value = (
-            prefix + base64_encode(body) + b"." + base64_encode(int_to_bytes(now()))
-        )
+                return self.resign(b"." + base64_encode(compressed))
+        return self.resign(base64_encode(payload))
+
+    def resign(self, body: bytes) -> str:
+        """The token for an already encoded ``body``, signed now."""
+        value = body + b"." + self._stamp()
         return (value + b"." + self.ring.sign(value)).decode("ascii")
 
     def loads(self, token: str) -> Decoded:
@@ -197,7 +233,7 @@ class TimedTokenCodec:
         data = _load_dict(payload)
         if data is None:
             return Decoded.rejected(MALFORMED)
-        return Decoded(data, payload, FALLBACK_KEY if key_index else None)
+        return Decoded(data, payload, FALLBACK_KEY if key_index else None, body)
 
 
 def _unpack(body: bytes) -> bytes | None:

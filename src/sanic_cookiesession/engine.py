@@ -2,22 +2,25 @@
 
 Where each hook sits (see ``docs/how-it-works.md``):
 
-- ``http.lifecycle.request``: attach a lazy session to ``request.ctx``
-  before routing and before any middleware;
-- ``http.routing.after``: switch to the blueprint's namespace, if any;
-- ``http.lifecycle.response``: write, refresh or delete the cookie, or do
-  nothing. This handler never raises: an exception there would leave the
-  client with no response at all.
+- a request middleware of the highest priority (:data:`HOOK_PRIORITY`):
+  attach a lazy session to ``request.ctx``, in the namespace of the matched
+  route's blueprint, before any other middleware runs (also on 404s);
+- a response middleware of the same priority, which Sanic runs after every
+  other response middleware: write, refresh or delete the cookie, or do
+  nothing. It never raises.
 
-Signal handlers are registered when the engine is installed (inside
-``setup()`` or ``app.extend()``), never in a listener: Sanic[Any, Any]'s TouchUp
-removes, at startup, the dispatch of signals that have no handler yet.
+Both are plain functions: a handler that never touches the session costs
+two calls and two small objects. They are middleware rather than
+``http.lifecycle.*`` signals because each signal dispatch costs about as
+much as a sixth of a bare request (see ``docs/performance.md``).
+Middleware is registered when the engine is installed (inside ``setup()``
+or ``app.extend()``), before Sanic builds its per-route middleware lists.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 from itsdangerous import URLSafeTimedSerializer
@@ -28,9 +31,9 @@ from sanic.response.types import BaseHTTPResponse
 from . import codec as _codec
 from .codec import FALLBACK_KEY, Codec, Decoded, make_codec
 from .config import Settings
-from .cookies import CookieWriter, read_cookie
+from .cookies import CookieWriter, cookie_value
 from .exc import SessionNotInstalledError
-from .session import LazySession, Session
+from .session import LateSession, LazySession, Session, warn_changed_too_late
 
 logger = logging.getLogger("sanic_cookiesession")
 
@@ -44,36 +47,57 @@ CREATED_KEY = "_cs_created"
 #: The Sanic signal dispatched when a request carried a session cookie
 #: that was not accepted (or was signed with a fallback key).
 REJECTED_SIGNAL = "cookiesession.cookie.rejected"
+#: The priority of the engine's middleware: its request middleware runs
+#: before, and its response middleware after, any middleware of a lower
+#: priority (Sanic's default is 0).
+HOOK_PRIORITY = 1_000_000
 
 _HEADERS_GONE = (Stage.RESPONSE, Stage.IDLE, Stage.FAILED)
+_NO_COOKIE = object()
 
 
 class Namespace:
     """One session cookie: its settings, its codec, its header writer."""
 
-    __slots__ = ("codec", "label", "settings", "writer")
+    __slots__ = ("codec", "label", "resign", "settings", "writer")
 
     def __init__(
         self, settings: Settings, codec: Codec, label: str = "app"
     ) -> None:
         self.settings = settings
         self.codec = codec
+        #: Re-signs an unchanged body without encoding it again, for codecs
+        #: that can (the default one).
+        self.resign: Callable[[bytes], str] | None = getattr(codec, "resign", None)
         self.writer = CookieWriter(settings)
         self.label = label
 
 
 class State:
-    """What the engine knows about one request's session."""
+    """What the engine knows about one request's session.
 
-    __slots__ = ("created", "decoded", "ns", "saved", "session", "token")
+    Nothing is read from the request until the session is used or saved:
+    the cookie is looked up in the ``Cookie`` header on first need.
+    """
 
-    def __init__(self, ns: Namespace, token: str | None) -> None:
+    __slots__ = ("_token", "created", "decoded", "headers", "ns", "saved")
+
+    def __init__(self, ns: Namespace, headers: Any) -> None:
         self.ns = ns
-        self.token = token
+        self.headers = headers
+        self._token: Any = _NO_COOKIE
         self.decoded: Decoded | None = None
         self.created: int | None = None
-        self.session: Session | None = None
         self.saved = False
+
+    @property
+    def token(self) -> str | None:
+        """The request's session cookie (read on first use), or ``None``."""
+        token = self._token
+        if token is _NO_COOKIE:
+            header = self.headers.getone("cookie", "") if self.headers is not None else ""
+            token = self._token = cookie_value(header, self.ns.writer.name)
+        return token  # type: ignore[no-any-return]
 
     def load(self) -> dict[str, Any]:
         """Decode the cookie (called on the session's first use)."""
@@ -124,7 +148,7 @@ class Engine:
     # -- installation -----------------------------------------------------
 
     def install(self) -> None:
-        """Register the signal handlers and the startup listener."""
+        """Register the middleware and the startup listener."""
         app = self.app
         if getattr(app.ctx, ENGINE_ATTR, None) is not None:
             raise RuntimeError(
@@ -132,9 +156,8 @@ class Engine:
                 "use either setup(app) or app.extend(extensions=[CookieSession]), once"
             )
         setattr(app.ctx, ENGINE_ATTR, self)
-        app.add_signal(self.on_request, "http.lifecycle.request")
-        app.add_signal(self.on_routing, "http.routing.after")
-        app.add_signal(self.on_response, "http.lifecycle.response")
+        app.register_middleware(self.on_request, "request", priority=HOOK_PRIORITY)
+        app.register_middleware(self.on_response, "response", priority=HOOK_PRIORITY)
         app.register_listener(self.configure, "before_server_start")
 
     async def configure(self, app: Sanic[Any, Any]) -> None:
@@ -166,79 +189,80 @@ class Engine:
 
     # -- request ----------------------------------------------------------
 
-    async def on_request(self, request: Request) -> None:
+    def on_request(self, request: Request) -> None:
+        """Attach a lazy session (request middleware; runs after routing)."""
         ns = self.default
         if ns is None:  # not configured: the server did not start normally
             return None
-        self._attach(request, ns)
-        return None
-
-    async def on_routing(
-        self, request: Request, route: Any, kwargs: Any, handler: Any
-    ) -> None:
-        ns = self.routes.get(route.name) if self.routes else None
-        if ns is not None:
-            state: State | None = getattr(request.ctx, STATE_ATTR, None)
-            # Only replace the session we attached and nobody has used yet.
-            if state is not None and type(state.session) is LazySession:
-                current = getattr(request.ctx, self.session_name, None)
-                if current is state.session:
-                    delattr(request.ctx, self.session_name)
-                    self._attach(request, ns)
-        return None
-
-    def _attach(self, request: Request, ns: Namespace) -> None:
+        if self.routes:
+            route = request.route
+            if route is not None:
+                ns = self.routes.get(route.name, ns)
         ctx = request.ctx
-        state = State(ns, read_cookie(request, ns.writer.name))
+        state = State(ns, request.headers)
         setattr(ctx, STATE_ATTR, state)
         name = self.session_name
         if hasattr(ctx, name):
-            return  # a session put there earlier is kept (0.3.x behaviour)
+            return None  # a session put there earlier is kept (0.3.x behaviour)
         if self.session_type is dict:
-            session: Session = LazySession.pending(state.load)
-            state.session = session
+            # The session refers to the state, never the other way round: no
+            # reference cycle, so both are freed with the request.
+            setattr(ctx, name, LazySession.pending(state))
         else:
             setattr(ctx, name, self.session_type(state.load()))
-            return
-        setattr(ctx, name, session)
+        return None
 
     # -- response ---------------------------------------------------------
 
-    async def on_response(self, request: Request, response: BaseHTTPResponse) -> None:
+    def on_response(
+        self, request: Request, response: BaseHTTPResponse
+    ) -> Coroutine[Any, Any, None] | None:
+        """Save the session (response middleware; runs after the others).
+
+        Returns a coroutine only when a rejected cookie must be reported,
+        which Sanic then awaits. Never raises.
+        """
         try:
             state: State | None = getattr(request.ctx, STATE_ATTR, None)
             if state is None or state.saved:
+                return None
+            if type(getattr(request.ctx, self.session_name, None)) is LazySession:
+                state.saved = True  # never touched: never decoded, nothing to write
                 return None
             stream = request.stream
             if stream is not None and getattr(stream, "stage", None) in _HEADERS_GONE:
                 self._too_late(request, state)
                 return None
             reason = self.save(request, response, state)
-            if reason is not None:
-                await self.app.dispatch(
-                    REJECTED_SIGNAL,
-                    context={
-                        "request": request,
-                        "reason": reason,
-                        "cookie_name": state.ns.writer.name,
-                    },
-                    inline=True,
-                    fail_not_found=False,
-                )
         except Exception:
             logger.exception("sanic-cookiesession: could not save the session")
-        return None
+            return None
+        if reason is None:
+            return None
+        return self._report(request, state, reason)
+
+    async def _report(self, request: Request, state: State, reason: str) -> None:
+        try:
+            await self.app.dispatch(
+                REJECTED_SIGNAL,
+                context={
+                    "request": request,
+                    "reason": reason,
+                    "cookie_name": state.ns.writer.name,
+                },
+                inline=True,
+                fail_not_found=False,
+            )
+        except Exception:
+            logger.exception("sanic-cookiesession: a %s handler failed", REJECTED_SIGNAL)
 
     def _too_late(self, request: Request, state: State) -> None:
+        state.saved = True
         session = getattr(request.ctx, self.session_name, None)
         if type(session) is LazySession:
             return
         if self._changed(request, state):
-            logger.warning(
-                "session changed after the response headers were sent "
-                "(streaming response); call save_session(request, response) "
-                "before the first send() to keep the change"
-            )
+            warn_changed_too_late()
 
     def _changed(self, request: Request, state: State) -> bool:
         session = getattr(request.ctx, self.session_name, None)
@@ -266,10 +290,18 @@ class Engine:
         """Write, refresh or delete the cookie. Returns a rejection reason
         to report, if the request's cookie was not (fully) accepted."""
         state.saved = True
-        ns = state.ns
         session = getattr(request.ctx, self.session_name, None)
         if type(session) is LazySession:
             return None  # never touched: never decoded, nothing to write
+        try:
+            return self._save(response, state, session)
+        finally:
+            if type(session) is Session:
+                # From now on a change is lost: say so if one happens.
+                session.__class__ = LateSession
+
+    def _save(self, response: BaseHTTPResponse, state: State, session: Any) -> str | None:
+        ns = state.ns
         _add_vary_cookie(response)
         decoded = state.decoded
         reason = decoded.reason if decoded is not None else None
@@ -300,7 +332,10 @@ class Engine:
         ):
             return reason
         try:
-            token = ns.codec.sign(data, payload)
+            if changed or decoded is None or decoded.body is None or ns.resign is None:
+                token = ns.codec.sign(data, payload)
+            else:  # same contents: sign the body as read, with a new timestamp
+                token = ns.resign(decoded.body)
         except Exception as exc:  # noqa: BLE001
             _log_unencodable(ns, data, exc)
             return reason

@@ -13,8 +13,18 @@ comparing what would be written with what was read, so nested changes
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
+
+
+class Loader(Protocol):
+    """What a :class:`LazySession` decodes itself with (the engine's state)."""
+
+    saved: bool
+
+    def load(self) -> dict[str, Any]:
+        """The session's contents (decodes the cookie)."""
 
 
 class Session(dict[str, Any]):
@@ -33,7 +43,7 @@ class Session(dict[str, Any]):
         #: Set to ``True`` to force the cookie to be written on this
         #: response even when the contents did not change.
         self.modified = False
-        self._loader: Callable[[], dict[str, Any]] | None = None
+        self._loader: Loader | None = None
 
     @property
     def accessed(self) -> bool:
@@ -59,8 +69,8 @@ class LazySession(Session):
     __slots__ = ()
 
     @classmethod
-    def pending(cls, loader: Callable[[], dict[str, Any]]) -> LazySession:
-        """Make a session that calls ``loader`` on first use."""
+    def pending(cls, loader: Loader) -> LazySession:
+        """Make a session that calls ``loader.load()`` on first use."""
         session = cls.__new__(cls)
         _MODIFIED_SLOT.__set__(session, False)
         session._loader = loader
@@ -86,11 +96,73 @@ class LazySession(Session):
         self._loader = None
         self.__class__ = Session  # type: ignore[assignment]
         if loader is not None:
-            dict.update(self, loader())
+            dict.update(self, loader.load())
+            if loader.saved:  # first used after the response was saved
+                self.__class__ = LateSession  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         self._load()
         return repr(self)
+
+
+class LateSession(Session):
+    """A :class:`Session` whose response was already saved.
+
+    A change can no longer reach the cookie: the first one is logged as a
+    warning, then the instance turns back into a plain :class:`Session`.
+    """
+
+    __slots__ = ()
+
+    @property
+    def modified(self) -> bool:
+        return bool(_MODIFIED_SLOT.__get__(self))
+
+    @modified.setter
+    def modified(self, value: bool) -> None:
+        self._warn()
+        self.modified = value
+
+    def _warn(self) -> None:
+        self.__class__ = Session  # type: ignore[assignment]
+        warn_changed_too_late()
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            self._warn()
+        return dict.setdefault(self, key, default)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        if key in self:
+            self._warn()
+        return dict.pop(self, key, *default)
+
+
+def warn_changed_too_late() -> None:
+    """Log that the session changed after its response was saved."""
+    logging.getLogger("sanic_cookiesession").warning(
+        "session changed after the response was saved, so the change is lost; "
+        "for a streaming response, change the session before "
+        "`await request.respond()` (or call save_session(request, response) "
+        "before the first send())"
+    )
+
+
+def _warns_first(name: str) -> Callable[..., Any]:
+    def method(self: LateSession, *args: Any, **kwargs: Any) -> Any:
+        self._warn()
+        return getattr(self, name)(*args, **kwargs)
+
+    method.__name__ = name
+    method.__qualname__ = f"LateSession.{name}"
+    method.__doc__ = getattr(dict, name).__doc__
+    return method
+
+
+for _name in (
+    "__setitem__", "__delitem__", "__ior__", "popitem", "clear", "update",
+):
+    setattr(LateSession, _name, _warns_first(_name))
 
 
 def _loads_first(name: str) -> Callable[..., Any]:

@@ -1,0 +1,69 @@
+"""Private virtualenvs for the comparison servers (0.3.1 and Starlette).
+
+Each comparison runs from its own environment under ``benchmarks/.work/``
+(gitignored), so the released 0.3.1 never meets this checkout. Sanic and
+itsdangerous are pinned to the versions installed next to this checkout, so
+both sides run the same framework.
+
+    python benchmarks/envs.py            # create or update both
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / ".work"
+
+
+def _version(dist: str) -> str:
+    return importlib.metadata.version(dist)
+
+
+def requirements(name: str) -> list[str]:
+    """What each comparison environment holds."""
+    if name == "legacy":
+        return [
+            "sanic-cookiesession==0.3.1",
+            f"sanic=={_version('sanic')}",
+            f"itsdangerous=={_version('itsdangerous')}",
+        ]
+    if name == "starlette":
+        return [
+            "starlette",
+            "uvicorn",
+            "uvloop",
+            "httptools",
+            f"itsdangerous=={_version('itsdangerous')}",
+        ]
+    raise ValueError(name)
+
+
+def python(name: str) -> Path:
+    return WORK / name / "bin" / "python"
+
+
+def ensure(name: str, *, quiet: bool = True) -> Path:
+    """Create ``benchmarks/.work/<name>`` if needed; return its python."""
+    exe = python(name)
+    stamp = WORK / name / "requirements.txt"
+    wanted = "\n".join(requirements(name)) + "\n"
+    if exe.exists() and stamp.exists() and stamp.read_text() == wanted:
+        return exe
+    print(f"setting up {WORK / name} ...", flush=True)
+    venv.EnvBuilder(with_pip=True, clear=True).create(WORK / name)
+    cmd = [str(exe), "-m", "pip", "install", "--disable-pip-version-check", *requirements(name)]
+    if quiet:
+        cmd.insert(4, "-q")
+    subprocess.run(cmd, check=True)
+    stamp.write_text(wanted)
+    return exe
+
+
+if __name__ == "__main__":
+    for env_name in sys.argv[1:] or ["legacy", "starlette"]:
+        print(env_name, ensure(env_name))

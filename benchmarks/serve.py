@@ -1,0 +1,148 @@
+"""One benchmark server on 127.0.0.1. Runs under any of the three
+environments (this checkout, 0.3.1's, Starlette's), so it imports only what
+its ``--impl`` needs.
+
+    python benchmarks/serve.py --impl ours --port 8001 [--no-refresh]
+
+Routes (same for every implementation; each answers ``ok``):
+
+- ``/untouched``: never looks at the session;
+- ``/read``: reads one key;
+- ``/write``: changes the session (increments ``visits``).
+
+``--impl``: ``bare`` (Sanic, no session), ``ours`` (this checkout through
+``setup(app)``), ``legacy`` (0.3.1 from its own environment),
+``starlette-bare`` and ``starlette`` (``SessionMiddleware``, under uvicorn);
+for diagnosis, ``signals`` (empty handlers on the three signals the engine
+used to hook; ``BENCH_SIGNALS=a,b`` picks others) and ``middleware`` (an
+empty request and response middleware).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+#: The secret every server signs with (benchmark only).
+SECRET = "benchmark-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+SALT = "cookie-session"
+COOKIE = "_session"
+#: The signals the engine used before it moved to middleware.
+ENGINE_SIGNALS = ("http.lifecycle.request", "http.routing.after", "http.lifecycle.response")
+
+
+def sanic_app(impl: str, refresh: bool) -> Any:
+    from sanic import Sanic, response
+
+    app = Sanic(f"bench_{impl.replace('-', '_')}")
+    # Installing sanic-ext turns on auto-extend in every app; 0.3.1's
+    # environment has no sanic-ext, so switch it off everywhere for a fair
+    # comparison.
+    app.config.AUTO_EXTEND = False
+    app.config.SESSION_COOKIE_SECRET_KEY = SECRET
+    if impl == "ours":
+        import sanic_cookiesession
+
+        app.config.SESSION_REFRESH_EACH_REQUEST = refresh
+        sanic_cookiesession.setup(app)
+    elif impl == "legacy":
+        import sanic_cookiesession
+
+        assert sanic_cookiesession.__version__.startswith("0.3"), sanic_cookiesession.__file__
+        sanic_cookiesession.setup(app)
+    elif impl == "signals":
+        # What the three hooks cost with nothing in them.
+        async def nothing(**_: Any) -> None:
+            return None
+
+        for event in os.environ.get("BENCH_SIGNALS", ",".join(ENGINE_SIGNALS)).split(","):
+            app.add_signal(nothing, event)
+    elif impl == "middleware":
+
+        async def nothing_in(request: Any) -> None:
+            return None
+
+        async def nothing_out(request: Any, response: Any) -> None:
+            return None
+
+        app.register_middleware(nothing_in, "request")
+        app.register_middleware(nothing_out, "response")
+    elif impl != "bare":
+        raise SystemExit(f"unknown --impl {impl!r}")
+
+    @app.get("/untouched")
+    async def untouched(request: Any) -> Any:
+        return response.text("ok")
+
+    @app.get("/read")
+    async def read(request: Any) -> Any:
+        if impl in ("ours", "legacy"):
+            request.ctx.session.get("user")
+        return response.text("ok")
+
+    @app.get("/write")
+    async def write(request: Any) -> Any:
+        if impl in ("ours", "legacy"):
+            session = request.ctx.session
+            session["visits"] = session.get("visits", 0) + 1
+        return response.text("ok")
+
+    return app
+
+
+def starlette_app(impl: str) -> Any:
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.sessions import SessionMiddleware
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    touch = impl == "starlette"
+
+    async def untouched(request: Any) -> Any:
+        return PlainTextResponse("ok")
+
+    async def read(request: Any) -> Any:
+        if touch:
+            request.session.get("user")
+        return PlainTextResponse("ok")
+
+    async def write(request: Any) -> Any:
+        if touch:
+            request.session["visits"] = request.session.get("visits", 0) + 1
+        return PlainTextResponse("ok")
+
+    middleware = (
+        [Middleware(SessionMiddleware, secret_key=SECRET, session_cookie=COOKIE)]
+        if touch
+        else []
+    )
+    routes = [Route("/untouched", untouched), Route("/read", read), Route("/write", write)]
+    return Starlette(routes=routes, middleware=middleware)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--impl", required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--no-refresh", action="store_true")
+    args = parser.parse_args(argv)
+    if args.impl.startswith("starlette"):
+        import uvicorn
+
+        uvicorn.run(
+            starlette_app(args.impl), host="127.0.0.1", port=args.port, loop="uvloop",
+            http="httptools", lifespan="off", access_log=False, log_level="warning",
+        )
+        return
+    app = sanic_app(args.impl, refresh=not args.no_refresh)
+    app.run(
+        host="127.0.0.1", port=args.port, single_process=True, access_log=False,
+        debug=False, motd=False,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
