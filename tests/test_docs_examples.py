@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -141,12 +142,31 @@ def shop_with_admin(client: Client) -> None:
 
 
 def streams_with_the_cookie(client: Client) -> None:
+    @client.app.get("/late")
+    async def late(request: Request) -> Any:
+        stream = await request.respond(content_type="text/plain")
+        request.ctx.session["too"] = "late"
+        await stream.send("x")
+        await stream.eof()
+
     result = client.get("/report")
     assert result.text == "a,b\n1,2\n"
     value = result.cookie().value
     assert URLSafeTimedSerializer(SECRET_OF_EXAMPLES, salt="cookie-session").loads(value) == {
         "downloaded": True
     }
+
+    logger = logging.getLogger("sanic_cookiesession")
+    seen: list[str] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: seen.append(record.getMessage())  # type: ignore[method-assign]
+    logger.addHandler(handler)
+    try:
+        late_result = client.get("/late", use_jar=False)
+    finally:
+        logger.removeHandler(handler)
+    assert late_result.set_cookie_headers == []  # a change after respond() is lost
+    assert any("request.respond()" in message for message in seen)  # and a WARNING says so
 
 
 def flash_demo(client: Client) -> None:
