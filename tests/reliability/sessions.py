@@ -8,7 +8,7 @@ import random
 import string
 from typing import Any
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from itsdangerous import URLSafeTimedSerializer
 
@@ -76,9 +76,14 @@ def expect_round_trip(read: dict[str, Any], data: dict[str, Any]) -> str:
     return "not sent"
 
 
-def fast(examples: int) -> settings:
+def fast(examples: int, *, shrink: bool = True) -> settings:
+    """Settings for ``examples`` cases. Where each case costs a real server
+    round trip, ``shrink=False`` reports the first failing case as found
+    instead of spending minutes minimizing it (the engine test shrinks)."""
+    phases = list(Phase) if shrink else [Phase.explicit, Phase.reuse, Phase.generate]
     return settings(
         max_examples=examples,
         deadline=None,
+        phases=phases,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )

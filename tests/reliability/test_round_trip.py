@@ -185,7 +185,7 @@ def test_json_sessions_round_trip_through_a_real_server() -> None:
                 assert read.status == 200
                 return stored, read.json()
 
-            @fast(SERVER_CASES)
+            @fast(SERVER_CASES, shrink=False)
             @given(data=sessions())
             def case(data: dict[str, Any]) -> None:
                 _, read = loop.run_until_complete(store_and_read(data))

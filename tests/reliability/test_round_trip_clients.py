@@ -27,7 +27,7 @@ def test_json_sessions_round_trip_through_both_test_clients(front: str, client_m
                      SESSION_COOKIE_SECRET_KEY=SECRET)
     count = [0]
 
-    @fast(CLIENT_CASES)
+    @fast(CLIENT_CASES, shrink=False)
     @given(data=sessions())
     def case(data: dict[str, Any]) -> None:
         client = Client(app, client_mode)
