@@ -30,17 +30,24 @@ def reply(data: Any, status: int = 200) -> HTTPResponse:
     )
 
 
-def install(app: Sanic, front: str) -> None:
+def install(app: Sanic, front: str, options: dict[str, Any]) -> None:
     if front == "extend":
         from sanic_cookiesession import CookieSession
 
-        app.extend(extensions=[CookieSession], config={"oas": False})
+        app.extend(extensions=[CookieSession(**options)], config={"oas": False})
     else:
-        sanic_cookiesession.setup(app)
+        sanic_cookiesession.setup(app, **options)
 
 
-def create_app(name: str, *, front: str = "setup", **config: Any) -> Sanic:
-    """An app with sessions and the routes below; ``config`` as keyword args.
+def create_app(
+    name: str,
+    *,
+    front: str = "setup",
+    options: dict[str, Any] | None = None,
+    **config: Any,
+) -> Sanic:
+    """An app with sessions and the routes below; ``config`` as keyword args,
+    ``options`` for the front door (``serializer_type=...``).
 
     Settings not given here come from the environment (``SANIC_`` variables),
     which is how the real servers get their secret and fallback keys.
@@ -48,7 +55,7 @@ def create_app(name: str, *, front: str = "setup", **config: Any) -> Sanic:
     app = Sanic(name)
     for key, value in config.items():
         app.config[key] = value
-    install(app, front)
+    install(app, front, options or {})
 
     @app.get("/")
     async def untouched(request: Request) -> HTTPResponse:

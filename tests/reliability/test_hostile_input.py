@@ -63,6 +63,7 @@ PLAN = {
     "duplicates": 800,
     "lookalikes": 800,
     "huge": 300,
+    "other_codecs": 800,  # per codec
 }
 assert sum(PLAN.values()) >= 10_000
 
@@ -488,7 +489,62 @@ def test_host_prefixed_app_reads_its_own_cookie(host_driver: AsgiDriver, logs: C
     check(host_driver, logs, header.encode(), "/read", {"n": 1}, name=f"__Host-{COOKIE}")
 
 
-# -- 6. a smaller number through a real server, over real sockets ----------------
+# -- 6. the other codecs: encrypted cookies, a custom serializer --------------
+
+
+class CustomSerializer(URLSafeTimedSerializer):
+    """Any serializer class other than the default goes through the
+    package's generic ``SerializerCodec``."""
+
+
+OTHER_CODECS: dict[str, dict[str, Any]] = {
+    "encrypted": {"SESSION_COOKIE_ENCRYPT": True},
+    "custom_serializer": {"options": {"serializer_type": CustomSerializer}},
+}
+
+
+@pytest.fixture(scope="module", params=sorted(OTHER_CODECS))
+def other_driver(request: pytest.FixtureRequest, logs: Capture) -> Iterator[AsgiDriver]:
+    yield from _driver(**OTHER_CODECS[request.param])
+
+
+def test_other_codecs_refuse_hostile_input(other_driver: AsgiDriver, logs: Capture) -> None:
+    """No reference decoder here: a mutated cookie must give either nothing
+    or exactly the session it was made from."""
+    counter = [0]
+
+    @fast(PLAN["other_codecs"])
+    @given(data=small_dicts, raw=header_bytes, how=st.sampled_from(["bytes", "mutate"]),
+           i=st.integers(0, 10_000), bit=st.integers(0, 7), route=routes)
+    def case(
+        data: dict[str, Any], raw: bytes, how: str, i: int, bit: int, route: str
+    ) -> None:
+        if how == "bytes":
+            header, allowed = COOKIE.encode() + b"=" + raw, [{}]
+        else:
+            stored = other_driver.request("POST", "/store", [], json.dumps(data).encode())
+            token = stored.set_cookies()[COOKIE][0].encode() if data else b"x"
+            i %= len(token)
+            token = token[:i] + bytes([token[i] ^ (1 << bit)]) + token[i + 1 :]
+            header = COOKIE.encode() + b"=" + token.replace(b"\r", b"").replace(b"\n", b"")
+            allowed = [{}, data]
+        logs.clear()
+        reply = other_driver.request("GET", route, [(b"cookie", header)])
+        assert reply.status == 200, reply.body[:300]
+        seen = reply.json()
+        if route == "/write":
+            seen.pop("w")
+        assert any(same_json(seen, a) for a in allowed), seen
+        assert not logs.errors(), logs.errors()
+        value = header.partition(b"=")[2].decode("latin-1")
+        if len(value) >= 12:
+            assert not logs.contains(value), "a cookie value reached the log"
+        counter[0] += 1
+
+    run_counted("other_codecs", case, counter)
+
+
+# -- 7. a smaller number through a real server, over real sockets ----------------
 
 
 REAL_CASES = 300
