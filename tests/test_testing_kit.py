@@ -213,3 +213,12 @@ def test_session_transaction_ignores_other_cookies(make_app: Any) -> None:
         assert session == {"n": 3}
     with session_transaction(app, cookie="theme=dark; lang") as other:
         assert other == {}
+
+
+def test_transaction_cookie_is_made_when_the_block_ends(make_app: Any) -> None:
+    app = make_app()
+    with session_transaction(app) as session:
+        session["n"] = 1
+        with pytest.raises(RuntimeError, match="block ends"):
+            _ = session.cookie
+    assert read_token(session.cookie.partition("=")[2]) == {"n": 1}

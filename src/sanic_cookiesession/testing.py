@@ -42,13 +42,19 @@ class SessionTransaction(dict[str, Any]):
     value that sends it.
     """
 
-    def __init__(self, data: Mapping[str, Any], cookie: str) -> None:
+    def __init__(self, data: Mapping[str, Any]) -> None:
         super().__init__(data)
-        self._cookie = cookie
+        self._cookie: str | None = None
 
     @property
     def cookie(self) -> str:
-        """The ``Cookie`` header value (``name=value``) for this session."""
+        """The ``Cookie`` header value (``name=value``) for this session.
+
+        Raises:
+            RuntimeError: The ``with`` block has not ended yet.
+        """
+        if self._cookie is None:
+            raise RuntimeError("the cookie is made when the session_transaction() block ends")
         return self._cookie
 
 
@@ -135,7 +141,7 @@ def session_transaction(
         saved = load_session(app, response, blueprint=blueprint)
         if saved is not None:
             data = saved
-    session = SessionTransaction(data, "")
+    session = SessionTransaction(data)
     yield session
     session._cookie = f"{settings.wire_name}={_sign(codec, session)}"
 
