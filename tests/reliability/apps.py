@@ -30,11 +30,15 @@ def reply(data: Any, status: int = 200) -> HTTPResponse:
     )
 
 
-def install(app: Sanic, front: str, options: dict[str, Any]) -> None:
+def install(app: Sanic[Any, Any], front: str, options: dict[str, Any]) -> None:
     if front == "extend":
         from sanic_cookiesession import CookieSession
 
-        app.extend(extensions=[CookieSession(**options)], config={"oas": False})
+        # sanic-ext uses an instance as it is (its annotation says classes).
+        app.extend(
+            extensions=[CookieSession(**options)],  # type: ignore[list-item]
+            config={"oas": False},
+        )
     else:
         sanic_cookiesession.setup(app, **options)
 
@@ -45,7 +49,7 @@ def create_app(
     front: str = "setup",
     options: dict[str, Any] | None = None,
     **config: Any,
-) -> Sanic:
+) -> Sanic[Any, Any]:
     """An app with sessions and the routes below; ``config`` as keyword args,
     ``options`` for the front door (``serializer_type=...``).
 

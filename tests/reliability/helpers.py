@@ -136,7 +136,7 @@ class AsgiDriver:
     requests as raw ASGI scopes: the whole engine path, without sockets, in
     about a tenth of a millisecond per request."""
 
-    def __init__(self, app: Sanic) -> None:
+    def __init__(self, app: Sanic[Any, Any]) -> None:
         self.app = app
         self.loop = asyncio.new_event_loop()
         self._in: asyncio.Queue[dict[str, Any]] | None = None

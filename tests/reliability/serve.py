@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 
-from apps import create_app  # type: ignore[import-not-found]
+from apps import create_app
 
 _handler = logging.StreamHandler(sys.stderr)
 _handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))

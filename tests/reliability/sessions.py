@@ -23,7 +23,7 @@ SEED = {"seed": "the previous session"}
 
 # Valid Unicode only: a lone surrogate cannot be encoded as UTF-8, so it is
 # not JSON-compatible (the package logs it and keeps the previous cookie).
-text = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
+text = st.text(st.characters(exclude_categories=["Cs"]), max_size=30)
 scalars = (
     st.none()
     | st.booleans()
