@@ -5,6 +5,8 @@ rotation (old key moved to the fallbacks) logs nobody out."""
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -13,7 +15,7 @@ from typing import Any
 import pytest
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from ..servers import running
+from ..servers import free_port, running
 from .helpers import COOKIE, OLD_SECRET, SALT, SECRET, Connection, Jar, Reply, record
 
 HERE = Path(__file__).resolve().parent
@@ -66,11 +68,13 @@ class Visitor:
         return self.jar.cookies[COOKIE]
 
 
-def run(visitors: list[Visitor], step: Callable[[Visitor], Awaitable[None]]) -> None:
+def run(
+    visitors: list[Visitor], step: Callable[[Visitor], Awaitable[None]], limit: float = LIMIT
+) -> None:
     """Run ``step`` for every visitor concurrently, within the time limit."""
 
     async def go() -> None:
-        await asyncio.wait_for(asyncio.gather(*(step(v) for v in visitors)), LIMIT)
+        await asyncio.wait_for(asyncio.gather(*(step(v) for v in visitors)), limit)
 
     asyncio.run(go())
 
@@ -129,6 +133,74 @@ def test_restarted_server_loses_no_session() -> None:
         assert second.pid != first.pid
         run(visitors, carry_on)
     record("scale_out/restart", clients=CLIENTS, requests=CLIENTS * 22)
+
+
+async def inc_until_served(v: Visitor, port: int, deadline: float) -> int:
+    """One increment, retried while the server is down. A retry sends the
+    same cookie as the lost attempt, so it cannot count twice. Returns the
+    number of retries."""
+    retries = 0
+    while True:
+        try:
+            await v.inc(port)
+            return retries
+        except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError):
+            if time.monotonic() > deadline:
+                raise
+            retries += 1
+            await asyncio.sleep(0.05)
+
+
+@pytest.mark.time_limit(150)
+def test_server_restarted_while_clients_run_loses_no_session() -> None:
+    visitors = [Visitor() for _ in range(CLIENTS)]
+    increments = 60
+    port = free_port()
+    progress = [0]
+    retries = [0]
+    outcome: list[BaseException | None] = []
+    deadline = time.monotonic() + 90
+
+    async def keep_going(v: Visitor) -> None:
+        for _ in range(increments):
+            retries[0] += await inc_until_served(v, port, deadline)
+            progress[0] += 1
+            await asyncio.sleep(0.01)  # a steady pace, so the restart lands mid-run
+
+    async def claim_then_go(v: Visitor) -> None:
+        await v.claim(port)
+        await keep_going(v)
+        assert await v.read(port) == {"id": v.id, "n": increments}
+
+    def clients() -> None:
+        try:
+            run(visitors, claim_then_go, limit=100)
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 - reported by the test thread
+            outcome.append(exc)
+
+    total = CLIENTS * increments
+    thread = threading.Thread(target=clients, daemon=True)
+    with running("serve:app", cwd=HERE, env=env_for(SECRET), port=port) as first:
+        thread.start()
+        while progress[0] < total // 3 and thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        at_restart = progress[0]
+    with running("serve:app", cwd=HERE, env=env_for(SECRET), port=port) as second:
+        assert second.pid != first.pid
+        thread.join(max(1.0, deadline - time.monotonic()))
+        log = second.log()
+    assert not thread.is_alive(), "clients still running after the time limit"
+    assert outcome == [None], outcome
+    assert 0 < at_restart < total  # the restart came mid-run
+    assert "Traceback" not in log
+    record(
+        "scale_out/restart_mid_run",
+        clients=CLIENTS,
+        requests=CLIENTS * (increments + 2),
+        done_before_restart=at_restart,
+        retried_while_down=retries[0],
+    )
 
 
 @pytest.mark.time_limit(180)
