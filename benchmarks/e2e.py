@@ -213,14 +213,9 @@ def need_wrk() -> str:
     return exe
 
 
-def wrk_cmd(
-    url: str, cookie: str, *, duration: float, connections: int, script: Path | None = None
-) -> list[str]:
-    cmd = [need_wrk(), "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s",
-           "-H", f"Cookie: {cookie}"]
-    if script is not None:
-        cmd += ["-s", str(script)]
-    return [*cmd, url]
+def wrk_cmd(url: str, cookie: str, *, duration: float, connections: int) -> list[str]:
+    return [need_wrk(), "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s",
+            "-H", f"Cookie: {cookie}", url]
 
 
 @dataclass
@@ -362,16 +357,6 @@ def _jobs(case: str, size: str, available: dict[str, Server]) -> list[tuple[str,
 
 # -- memory -----------------------------------------------------------------
 
-_LIMIT_SCRIPT = """
-local done = 0
-local limit = tonumber(os.getenv("BENCH_REQUESTS"))
-function response(status, headers, body)
-  done = done + 1
-  if done >= limit then wrk.thread:stop() end
-end
-"""
-
-
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -382,46 +367,39 @@ def rss_kib(pid: int) -> int:
 def memory_check(
     server: Server | None, total: int, core: str | None, progress: bool
 ) -> dict[str, Any] | None:
-    """RSS of the ``ours`` server across ``total`` requests (all routes, both
-    sizes), after a warm-up; sampled every tenth."""
+    """RSS of the ``ours`` server across at least ``total`` requests (every
+    route, both sizes, in turn), after a warm-up; sampled after each of
+    about ten loads."""
     if server is None or server.proc is None or total <= 0:
         return None
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(_LIMIT_SCRIPT)
-        script = Path(f.name)
-    try:
-        routes = [(r, s) for r in ("/write", "/read", "/untouched") for s in SIZES]
-        chunk = max(1, total // 10)
+    pid = server.proc.pid
+    routes = [(r, s) for r in ("/write", "/read", "/untouched") for s in SIZES]
 
-        def drive(n: int, route: str, size: str) -> int:
-            cmd = wrk_cmd(server.url(route), f"{COOKIE}={token_for('ours', size)}",
-                          duration=120, connections=4, script=script)
-            out = subprocess.run(
-                pinned(core, cmd), capture_output=True, text=True, timeout=180,
-                env={**os.environ, "BENCH_REQUESTS": str(n)},
-            ).stdout
-            return parse_wrk(out).requests
+    def drive(seconds: float, route: str, size: str) -> int:
+        cmd = wrk_cmd(server.url(route), f"{COOKIE}={token_for('ours', size)}",
+                      duration=seconds, connections=4)
+        out = subprocess.run(pinned(core, cmd), capture_output=True, text=True,
+                             timeout=seconds + 30).stdout
+        return parse_wrk(out).requests
 
-        drive(chunk, "/write", "1k")  # warm-up
-        assert server.proc is not None
-        samples = [rss_kib(server.proc.pid)]
-        done = 0
-        i = 0
-        while done < total:
-            route, size = routes[i % len(routes)]
-            done += drive(min(chunk, total - done), route, size)
-            samples.append(rss_kib(server.proc.pid))
-            i += 1
-        if progress:
-            print(f"memory: {done} requests, RSS {samples[0]} -> {samples[-1]} KiB", flush=True)
-        return {
-            "requests": done,
-            "rss_kib": samples,
-            "growth_kib": samples[-1] - samples[0],
-            "max_minus_min_kib": max(samples) - min(samples),
-        }
-    finally:
-        script.unlink()
+    warm = drive(2, "/write", "1k")
+    chunk_seconds = max(1, round(total / 10 / max(warm / 2, 1)))
+    samples = [rss_kib(pid)]
+    done, i = 0, 0
+    deadline = time.monotonic() + 900  # bounded, whatever the machine
+    while done < total and time.monotonic() < deadline:
+        route, size = routes[i % len(routes)]
+        done += drive(chunk_seconds, route, size)
+        samples.append(rss_kib(pid))
+        i += 1
+    if progress:
+        print(f"memory: {done} requests, RSS {samples[0]} -> {samples[-1]} KiB", flush=True)
+    return {
+        "requests": done,
+        "rss_kib": samples,
+        "growth_kib": samples[-1] - samples[0],
+        "max_minus_min_kib": max(samples) - min(samples),
+    }
 
 
 # -- report -----------------------------------------------------------------

@@ -176,3 +176,21 @@ def test_untimed_serializer_type_works_like_0_3() -> None:
     token = c.sign({"a": 1}, c.payload({"a": 1}))
     assert URLSafeSerializer(SECRET, salt=SALT).loads(token) == {"a": 1}
     assert c.loads(token).data == {"a": 1}
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.binary(max_size=40).map(lambda b: b.translate(bytes.maketrans(b"+/", b"-_")))
+       | st.text(alphabet="AZaz09-_=.!+/ \n", max_size=30).map(str.encode))
+def test_base64_decode_accepts_and_rejects_like_itsdangerous(value: bytes) -> None:
+    from itsdangerous import BadData
+    from itsdangerous.encoding import base64_decode as theirs
+
+    try:
+        expected: bytes | None = theirs(value)
+    except BadData:
+        expected = None
+    try:
+        ours: bytes | None = codec_module.base64_decode(value)
+    except BadData:
+        ours = None
+    assert ours == expected

@@ -10,6 +10,8 @@ encodings -- with the derived keys computed once and the HMAC taken with
 
 from __future__ import annotations
 
+import binascii
+import hashlib
 import hmac
 import json
 import time
@@ -25,7 +27,7 @@ from itsdangerous import (
     TimestampSigner,
     URLSafeTimedSerializer,
 )
-from itsdangerous.encoding import base64_decode, base64_encode, bytes_to_int, int_to_bytes
+from itsdangerous.encoding import base64_encode, bytes_to_int, int_to_bytes
 
 from .config import MAX_INCOMING_COOKIE
 
@@ -48,6 +50,19 @@ CLOCK_SKEW = 60
 def now() -> int:
     """Seconds since the epoch. Tests replace ``sanic_cookiesession.codec.now``."""
     return int(time.time())
+
+
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
+def base64_decode(value: bytes) -> bytes:
+    """itsdangerous' ``base64_decode`` for bytes, without its generic
+    conversions: pad, map the URL-safe alphabet, decode leniently (as
+    ``base64.urlsafe_b64decode`` does). Raises :class:`BadData`."""
+    try:
+        return binascii.a2b_base64(value.translate(_FROM_URLSAFE) + b"=" * (-len(value) % 4))
+    except binascii.Error as exc:
+        raise BadData("Invalid base64-encoded data") from exc
 
 
 # zlib cannot shorten a JSON document this small: skip the attempt.
@@ -148,7 +163,7 @@ class KeyRing:
     The first key signs; the rest only verify.
     """
 
-    __slots__ = ("digest", "keys")
+    __slots__ = ("_macs", "digest", "keys")
 
     def __init__(
         self, secret: str | bytes, fallbacks: Sequence[str | bytes], salt: str
@@ -158,14 +173,21 @@ class KeyRing:
             signer.derive_key(key) for key in (secret, *fallbacks)
         )
         self.digest = "sha1"
+        # One keyed HMAC per key, copied for each message: the key is
+        # padded and hashed once instead of on every call.
+        self._macs = tuple(hmac.new(key, digestmod=hashlib.sha1) for key in self.keys)
 
     def sign(self, value: bytes) -> bytes:
-        return base64_encode(hmac.digest(self.keys[0], value, self.digest))
+        mac = self._macs[0].copy()
+        mac.update(value)
+        return base64_encode(mac.digest())
 
     def match(self, value: bytes, signature: bytes) -> int | None:
         """Index of the key that made ``signature``, or ``None``."""
-        for index, key in enumerate(self.keys):
-            if hmac.compare_digest(hmac.digest(key, value, self.digest), signature):
+        for index, base in enumerate(self._macs):
+            mac = base.copy()
+            mac.update(value)
+            if hmac.compare_digest(mac.digest(), signature):
                 return index
         return None
 

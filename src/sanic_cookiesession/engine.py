@@ -305,11 +305,12 @@ class Engine:
         _add_vary_cookie(response)
         decoded = state.decoded
         reason = decoded.reason if decoded is not None else None
-        if session is None or (isinstance(session, Mapping) and not session):
+        is_mapping = isinstance(session, (dict, Mapping))  # dict first: fast
+        if session is None or (is_mapping and not session):
             if state.token is not None:
                 response.headers.add("Set-Cookie", ns.writer.delete_header())
             return reason
-        if not isinstance(session, Mapping):
+        if not is_mapping:
             logger.error(
                 "request.ctx.%s is a %s, not a mapping: session not saved",
                 self.session_name,

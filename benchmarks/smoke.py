@@ -1,0 +1,57 @@
+"""A quick smoke run of the benchmark scripts, for CI (``tox -e bench``).
+
+Runs every script with tiny durations and checks that each wrote its
+results (JSON, Markdown, chart). No thresholds: a benchmark is not a test.
+The 0.3.1 and Starlette servers need their own environments, which take a
+minute to set up; they are left out unless asked for::
+
+    python benchmarks/smoke.py          # this checkout against bare Sanic
+    python benchmarks/smoke.py --all    # also 0.3.1 and Starlette
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import codec_bench  # noqa: E402
+import e2e  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--all", action="store_true", help="also 0.3.1 and Starlette")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    e2e.need_wrk()
+    with tempfile.TemporaryDirectory(prefix="cookiesession-smoke-") as tmp:
+        out = Path(tmp)
+        codec_bench.main(["--quick", "--out", str(out)])
+        only = ["ours", "legacy", "starlette"] if args.all else ["ours"]
+        e2e.main([
+            "--duration", "1", "--rounds", "1", "--warmup", "1",
+            "--case", "untouched", "write", "--size", "small",
+            "--memory-requests", "2000", "--only", *only, "--out", str(out),
+        ])
+        for name in ("codec.json", "codec.md", "e2e.json", "e2e.md", "e2e.png"):
+            path = out / name
+            assert path.is_file(), f"{name} was not written"
+            assert path.stat().st_size > 0, f"{name} is empty"
+        result = json.loads((out / "e2e.json").read_text())
+        assert {(r["case"], r["size"]) for r in result["rows"]} == {
+            ("untouched", "small"), ("write", "small")
+        }
+        assert all(r["ours"] and r["ours"] > 0 for r in result["rows"])
+        assert result["memory"]["requests"] >= 2000
+    print(f"benchmark smoke passed in {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
