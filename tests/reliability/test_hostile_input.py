@@ -73,7 +73,12 @@ def fast(examples: int) -> settings:
     return settings(
         max_examples=examples,
         deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.filter_too_much,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+        ],
     )
 
 
@@ -505,6 +510,8 @@ OTHER_CODECS: dict[str, dict[str, Any]] = {
 
 @pytest.fixture(scope="module", params=sorted(OTHER_CODECS))
 def other_driver(request: pytest.FixtureRequest, logs: Capture) -> Iterator[AsgiDriver]:
+    if request.param == "encrypted":
+        pytest.importorskip("cryptography", reason='needs the "crypto" extra')
     yield from _driver(**OTHER_CODECS[request.param])
 
 
