@@ -194,3 +194,49 @@ def test_base64_decode_accepts_and_rejects_like_itsdangerous(value: bytes) -> No
     except BadData:
         ours = None
     assert ours == expected
+
+
+scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=4) | st.floats()
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.dictionaries(st.text(max_size=3), scalars | json_values, max_size=4),
+    st.lists(
+        st.tuples(st.sampled_from(["set", "del", "readd"]), st.text(max_size=3), scalars),
+        max_size=3,
+    ),
+)
+def test_scalar_shortcut_implies_same_json(
+    original: dict[str, Any], edits: list[tuple[str, str, Any]]
+) -> None:
+    """The engine skips encoding a session it can prove unchanged; whenever
+    it does, the JSON would have been the same bytes."""
+    from sanic_cookiesession.engine import _same_scalars
+    from sanic_cookiesession.session import Session
+
+    session = Session(original)
+    for op, key, value in edits:
+        if op == "set":
+            session[key] = value
+        elif key in session:
+            old = session.pop(key)
+            if op == "readd":
+                session[key] = old
+    if _same_scalars(session, original):
+        assert codec().payload(dict(session)) == codec().payload(original)
+
+
+def test_scalar_shortcut_cases() -> None:
+    from sanic_cookiesession.engine import _same_scalars
+    from sanic_cookiesession.session import Session
+
+    original = {"user": "ann", "visits": 1, "none": None}
+    assert _same_scalars(Session(original), original)
+    assert not _same_scalars(Session(original, visits=True), original)
+    assert not _same_scalars(Session(original, visits=1.0), original)
+    assert not _same_scalars(Session({"visits": 1, "user": "ann", "none": None}), original)
+    assert not _same_scalars(Session(original, extra=1), original)
+    assert not _same_scalars(Session({"cart": []}), {"cart": []})  # nested: compare JSON
+    assert not _same_scalars({"user": "ann"}, {"user": "ann"})  # not our Session
+    assert not _same_scalars(Session(), None)

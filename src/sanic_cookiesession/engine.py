@@ -317,26 +317,45 @@ class Engine:
                 type(session).__name__,
             )
             return reason
+        modified = bool(getattr(session, "modified", False))
+        if (
+            not modified
+            and decoded is not None
+            and ns.settings.absolute_lifetime is None
+            and _same_scalars(session, decoded.data)
+        ):
+            # Provably what was read: no need to encode it to compare.
+            if not (ns.settings.refresh_each_request or reason == FALLBACK_KEY):
+                return reason
+            if decoded.body is not None and ns.resign is not None:
+                return self._set(response, ns, session, ns.resign, decoded.body, reason=reason)
         data = self._outgoing(session, state)
         try:
             payload = ns.codec.payload(data)
         except Exception as exc:  # noqa: BLE001
             _log_unencodable(ns, data, exc)
             return reason
-        changed = (
-            decoded is None
-            or decoded.payload != payload
-            or bool(getattr(session, "modified", False))
-        )
+        changed = decoded is None or decoded.payload != payload or modified
         if not (
             changed or ns.settings.refresh_each_request or reason == FALLBACK_KEY
         ):
             return reason
+        if changed or decoded is None or decoded.body is None or ns.resign is None:
+            return self._set(response, ns, data, ns.codec.sign, data, payload, reason=reason)
+        # Same contents: sign the body as read, with a new timestamp.
+        return self._set(response, ns, data, ns.resign, decoded.body, reason=reason)
+
+    @staticmethod
+    def _set(
+        response: BaseHTTPResponse,
+        ns: Namespace,
+        data: Mapping[str, Any],
+        make_token: Callable[..., str],
+        *args: Any,
+        reason: str | None,
+    ) -> str | None:
         try:
-            if changed or decoded is None or decoded.body is None or ns.resign is None:
-                token = ns.codec.sign(data, payload)
-            else:  # same contents: sign the body as read, with a new timestamp
-                token = ns.resign(decoded.body)
+            token = make_token(*args)
         except Exception as exc:  # noqa: BLE001
             _log_unencodable(ns, data, exc)
             return reason
@@ -346,6 +365,31 @@ class Engine:
             return reason
         response.headers.add("Set-Cookie", header)
         return reason
+
+
+def _same_scalars(session: Any, original: dict[str, Any] | None) -> bool:
+    """Whether ``session`` holds exactly ``original``'s keys, in the same
+    order, with the same ``str``, ``int`` or ``None`` values.
+
+    Then both encode to the same JSON, without encoding either; a session
+    holding anything else (lists, dicts, floats, bools...) is compared by
+    its JSON instead, which also sees changes inside nested values.
+    """
+    if original is None or type(session) is not Session or len(session) != len(original):
+        return False
+    for (key, value), (new_key, new_value) in zip(
+        dict.items(original), dict.items(session), strict=True
+    ):
+        kind = type(value)
+        if (
+            new_key != key
+            or type(new_key) is not str
+            or (kind is not str and kind is not int and value is not None)
+            or type(new_value) is not kind
+            or new_value != value
+        ):
+            return False
+    return True
 
 
 def _add_vary_cookie(response: BaseHTTPResponse) -> None:
