@@ -429,6 +429,7 @@ def summarize(
             "starlette": ratio("starlette", "starlette-bare"),
             "ours_vs_legacy": ratio(ours, "legacy"),
             "target": TARGETS[(case, size)],
+            "diagnostics": {name: ratio(name, "bare") for name in EXTRA if name in by_name},
             "rps": {name: statistics.median(v) for name, v in by_name.items()},
             "ours_min": min((a / b for a, b in zip(by_name.get(ours, []), by_name.get("bare", []),
                                                     strict=False)), default=None),
@@ -465,6 +466,18 @@ def machine() -> dict[str, Any]:
             versions[dist] = importlib.metadata.version(dist)
         except Exception:  # noqa: BLE001
             versions[dist] = "?"
+    others = (("legacy", ["sanic-cookiesession"]), ("starlette", ["starlette", "uvicorn"]))
+    for env_name, dists in others:
+        exe = envs.python(env_name)
+        for dist in dists:
+            key = f"{dist} ({env_name})"
+            try:
+                versions[key] = subprocess.run(
+                    [str(exe), "-c", f"import importlib.metadata as m; print(m.version({dist!r}))"],
+                    capture_output=True, text=True, timeout=30,
+                ).stdout.strip() or "?"
+            except OSError:
+                versions[key] = "not set up"
     try:
         wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()[1]
     except (OSError, IndexError):
@@ -497,6 +510,15 @@ def markdown(result: dict[str, Any]) -> str:
             f"| ≥ {row['target']:.2f} | {_fmt(row['legacy'])} | {_fmt(row['starlette'])} "
             f"| {_fmt(row['ours_vs_legacy'], 1)} |"
         )
+    diagnostics = [r for r in result["rows"] if r.get("diagnostics")]
+    if diagnostics:
+        lines += ["", "| case | session | " + " | ".join(
+            f"bare + empty {name}" for name in diagnostics[0]["diagnostics"]) + " |",
+            "|---|---|" + "---|" * len(diagnostics[0]["diagnostics"])]
+        for row in diagnostics:
+            size = "~25 B" if row["size"] == "small" else "~1 KB"
+            lines.append(f"| {labels[row['case']]} | {size} | " + " | ".join(
+                _fmt(v) for v in row["diagnostics"].values()) + " |")
     m = result["machine"]
     plan = result["plan"]
     lines += [
@@ -544,10 +566,10 @@ def chart(result: dict[str, Any], path: Path) -> None:
                   linestyles="--", linewidth=1.2, label="target" if j == 0 else None)
     ax.axhline(1.0, color="black", linewidth=0.6)
     ax.set_xticks(range(len(rows)), labels, fontsize=8)
-    ax.set_ylim(0, 1.1)
+    ax.set_ylim(0, 1.22)
     ax.set_ylabel("requests/s ÷ bare framework")
     ax.set_title("Throughput kept with sessions on (one worker, higher is better)")
-    ax.legend(fontsize=8, ncol=4, loc="lower left")
+    ax.legend(fontsize=8, ncol=4, loc="upper right")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
