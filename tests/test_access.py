@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from sanic import Request, Sanic, response
 from sanic.compat import Header
+from sanic.response import HTTPResponse, text
 
 import sanic_cookiesession
 from sanic_cookiesession import Session, SessionNotInstalledError, get_session
@@ -128,3 +129,39 @@ def test_session_that_is_not_a_mapping_is_a_type_error(make_app: Any, client_for
         return response.text("checked")
 
     assert client_for(app).get("/").text == "checked"
+
+
+def test_session_injected_by_sanic_ext_is_the_saved_session(client_for: Any) -> None:
+    pytest.importorskip("sanic_ext")
+    from sanic_cookiesession import CookieSession
+
+    app = Sanic(unique_name())
+    app.config.SESSION_COOKIE_SECRET_KEY = SECRET
+    app.extend(extensions=[CookieSession], config={"oas": False})
+    app.ext.add_dependency(Session, get_session)
+
+    @app.get("/di")
+    async def handler(request: Request, session: Session) -> HTTPResponse:
+        session["n"] = session.get("n", 0) + 1
+        assert session is request.ctx.session
+        return text(str(session["n"]))
+
+    client = client_for(app)
+    assert client.get("/di").text == "1"
+    assert client.get("/di").text == "2"
+
+
+def test_routing_after_handler_can_use_get_session(make_app: Any, client_for: Any) -> None:
+    app = make_app()
+
+    @app.signal("http.routing.after")
+    async def early(request: Request, route: Any, kwargs: Any, handler: Any) -> None:
+        get_session(request)["seen_at_routing"] = True
+
+    @app.get("/")
+    async def index(request: Request) -> HTTPResponse:
+        return text(str(request.ctx.session.get("seen_at_routing")))
+
+    result = client_for(app).get("/")
+    assert result.text == "True"
+    assert read_token(result.cookie().value) == {"seen_at_routing": True}

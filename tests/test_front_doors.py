@@ -90,8 +90,8 @@ def test_extension_passes_options(client_for: Any) -> None:
     assert read_token(result.cookie().value) == {"n": 1}
 
 
-def test_extension_signals_fire_in_production_mode(tmp_path: Any) -> None:
-    """Handlers registered by app.extend() must survive TouchUp (debug off)."""
+def test_extension_hooks_work_in_production_mode(tmp_path: Any) -> None:
+    """What app.extend() registers works in production mode (debug off, TouchUp on)."""
     pytest.importorskip("sanic_ext")
     (tmp_path / "prodapp.py").write_text(
         textwrap.dedent(

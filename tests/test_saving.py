@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sanic import Request, Sanic, response
 
-from .conftest import COOKIE, Client, read_token, token
+from .conftest import COOKIE, SECRET, Client, read_token, token
 
 
 def add_routes(app: Sanic) -> Sanic:
@@ -260,3 +260,28 @@ def test_custom_session_type_is_used(make_app: Any, client_for: Any) -> None:
     result = client.get("/type")
     assert result.text == "MyDict"
     assert read_token(result.cookie().value) == {"old": True, "n": 1}
+
+
+def test_custom_serializer_type_writes_and_reads_its_own_tokens(
+    make_app: Any, client_for: Any
+) -> None:
+    import hashlib
+
+    from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+    class Sha256Serializer(URLSafeTimedSerializer):
+        default_signer = type(
+            "Sha256Signer",
+            (URLSafeTimedSerializer.default_signer,),
+            {"default_digest_method": staticmethod(hashlib.sha256)},
+        )
+
+    client: Client = client_for(add_routes(make_app(options={"serializer_type": Sha256Serializer})))
+    client.get("/inc")
+    value = client.jar[COOKIE]
+    assert Sha256Serializer(SECRET, salt="cookie-session").loads(value) == {"counter": 1}
+    with pytest.raises(BadSignature):
+        read_token(value)
+    assert client.get("/inc").text == "2"
+    # a default (SHA-1) token is not accepted by this app
+    assert client.get("/read", cookies={COOKIE: token({"counter": 9})}, use_jar=False).json() == {}

@@ -214,8 +214,46 @@ def test_absolute_lifetime_ends_an_active_session(
     for expected in (2, 3, 4, 5, 6, 7):  # active every 50 s: the idle timeout never hits
         clock[0] += 50
         assert client.get("/inc").json() == {"n": expected}
-    clock[0] += 50  # 350 s after creation
+    clock[0] += 50  # 350 s after creation: a new session, with a new lifetime
     assert client.get("/inc").json() == {"n": 1}
+    renewed = URLSafeTimedSerializer(SECRET, salt="cookie-session").loads(client.jar[COOKIE])
+    assert renewed[CREATED_KEY] == clock[0]
+    clock[0] += 50
+    assert client.get("/inc").json() == {"n": 2}
+
+
+def test_created_key_is_the_apps_own_when_lifetime_is_off(
+    make_app: Any, client_for: Any
+) -> None:
+    app = make_app()
+
+    @app.get("/store")
+    async def store(request: Request) -> Any:
+        request.ctx.session[CREATED_KEY] = "the app's value"
+        return response.json(dict(request.ctx.session))
+
+    client: Client = client_for(add_routes(app))
+    client.get("/store")
+    assert client.get("/").json() == {CREATED_KEY: "the app's value"}
+
+
+def test_session_too_big_to_read_back_is_not_written(
+    make_app: Any, client_for: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = make_app()
+
+    @app.get("/zeros")
+    async def zeros(request: Request) -> Any:
+        request.ctx.session["report"] = "0" * (codec_module.MAX_PAYLOAD + 10)
+        return response.text("ok")
+
+    client: Client = client_for(add_routes(app))
+    client.get("/inc")
+    with caplog.at_level(logging.ERROR, logger="sanic_cookiesession"):
+        result = client.get("/zeros")
+    assert result.set_cookie_headers == []
+    assert any("'report'" in r.getMessage() for r in caplog.records)
+    assert client.get("/").json() == {"n": 1}
 
 
 # -- 4. size guard ----------------------------------------------------------------

@@ -27,6 +27,14 @@ def app(make_app: Any) -> Sanic:
         await resp.send("world")
         await resp.eof()
 
+    @app.get("/after-respond")
+    async def after_respond(request: Request) -> None:
+        resp = await request.respond(content_type="text/plain")
+        request.ctx.session["changed_after_respond"] = True
+        save_session(request, resp)
+        await resp.send("ok")
+        await resp.eof()
+
     @app.get("/late")
     async def late(request: Request) -> None:
         resp = await request.respond(content_type="text/plain")
@@ -48,6 +56,15 @@ def test_save_session_before_send_sets_the_cookie(app: Sanic, client_for: Any) -
     assert result.text == "hello world"
     assert read_token(result.cookie().value) == {"streamed": True}
     assert result.headers["vary"] == "Cookie"
+
+
+def test_save_session_after_respond_keeps_a_later_change(
+    app: Sanic, client_for: Any
+) -> None:
+    result = client_for(app).get("/after-respond")
+    assert result.text == "ok"
+    assert len(result.set_cookie_headers) == 1
+    assert read_token(result.cookie().value) == {"changed_after_respond": True}
 
 
 def test_change_after_headers_sent_warns(

@@ -58,6 +58,10 @@ def session_mapping(request: Request) -> MutableMapping[str, Any]:
     engine = get_engine(request.app)
     ctx = request.ctx
     name = engine.session_name
+    if getattr(ctx, STATE_ATTR, None) is None and request.route is not None:
+        # Asked for before the engine's request middleware ran (sanic-ext
+        # injection, an http.routing.after handler): attach it now.
+        engine.on_request(request)
     session = getattr(ctx, name, None)
     if session is None:
         if getattr(ctx, STATE_ATTR, None) is None:

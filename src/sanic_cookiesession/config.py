@@ -72,8 +72,8 @@ class Settings:
     httponly: bool
     max_age: int | None
     salt: str
-    secret_key: str | bytes
-    secret_key_fallbacks: tuple[str | bytes, ...]
+    secret_key: str | bytes = dataclasses.field(repr=False)
+    secret_key_fallbacks: tuple[str | bytes, ...] = dataclasses.field(repr=False)
     secure: bool
     session_name: str
     refresh_each_request: bool

@@ -20,6 +20,7 @@ or ``app.extend()``), before Sanic builds its per-route middleware lists.
 from __future__ import annotations
 
 import logging
+import pickle
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
@@ -80,7 +81,7 @@ class State:
     the cookie is looked up in the ``Cookie`` header on first need.
     """
 
-    __slots__ = ("_token", "created", "decoded", "headers", "ns", "saved")
+    __slots__ = ("_token", "created", "decoded", "headers", "ns", "saved", "snapshot")
 
     def __init__(self, ns: Namespace, headers: Any) -> None:
         self.ns = ns
@@ -89,6 +90,8 @@ class State:
         self.decoded: Decoded | None = None
         self.created: int | None = None
         self.saved = False
+        #: A cheap fingerprint of the contents as read (see :func:`snapshot`).
+        self.snapshot: bytes | None = None
 
     @property
     def token(self) -> str | None:
@@ -107,17 +110,19 @@ class State:
         decoded = self.ns.codec.loads(token)
         data = decoded.data
         lifetime = self.ns.settings.absolute_lifetime
-        if data is not None:
+        if data is not None and lifetime is not None:
             created = data.pop(CREATED_KEY, None)
-            if lifetime is not None:
-                now = _codec.now()
-                if not isinstance(created, int) or isinstance(created, bool):
-                    created = now
-                if now - created > lifetime:
-                    decoded = Decoded.rejected("expired")
-                    data = None
+            now = _codec.now()
+            if not isinstance(created, int) or isinstance(created, bool):
+                created = now
+            if now - created > lifetime:
+                decoded = Decoded.rejected("expired")
+                data = None  # the next session starts a new lifetime
+            else:
                 self.created = created
         self.decoded = decoded
+        if data is not None and lifetime is None:
+            self.snapshot = snapshot(data)
         if decoded.reason is not None:
             log = logger.debug if decoded.reason == FALLBACK_KEY else logger.info
             log(
@@ -190,7 +195,13 @@ class Engine:
     # -- request ----------------------------------------------------------
 
     def on_request(self, request: Request) -> None:
-        """Attach a lazy session (request middleware; runs after routing)."""
+        """Attach a lazy session (request middleware; runs after routing).
+
+        ``get_session()`` calls it earlier when the session is needed before
+        middleware runs (sanic-ext injection, ``http.routing.after``).
+        """
+        if getattr(request.ctx, STATE_ATTR, None) is not None:
+            return None  # attached earlier by get_session()
         ns = self.default
         if ns is None:  # not configured: the server did not start normally
             return None
@@ -279,7 +290,6 @@ class Engine:
 
     def _outgoing(self, session: Mapping[str, Any], state: State) -> dict[str, Any]:
         data = dict(session)
-        data.pop(CREATED_KEY, None)
         if state.ns.settings.absolute_lifetime is not None:
             data[CREATED_KEY] = state.created or _codec.now()
         return data
@@ -321,8 +331,9 @@ class Engine:
         if (
             not modified
             and decoded is not None
-            and ns.settings.absolute_lifetime is None
-            and _same_scalars(session, decoded.data)
+            and state.snapshot is not None
+            and type(session) is Session
+            and snapshot(dict(session)) == state.snapshot
         ):
             # Provably what was read: no need to encode it to compare.
             if not (ns.settings.refresh_each_request or reason == FALLBACK_KEY):
@@ -334,6 +345,11 @@ class Engine:
             payload = ns.codec.payload(data)
         except Exception as exc:  # noqa: BLE001
             _log_unencodable(ns, data, exc)
+            return reason
+        if len(payload) > _codec.MAX_PAYLOAD:
+            # It may compress under the cookie limit, but it would be refused
+            # when read back: refuse it now, loudly, and keep the old cookie.
+            _log_oversize(ns, data, len(payload), what="decoded payload", limit=_codec.MAX_PAYLOAD)
             return reason
         changed = decoded is None or decoded.payload != payload or modified
         if not (
@@ -367,29 +383,19 @@ class Engine:
         return reason
 
 
-def _same_scalars(session: Any, original: dict[str, Any] | None) -> bool:
-    """Whether ``session`` holds exactly ``original``'s keys, in the same
-    order, with the same ``str``, ``int`` or ``None`` values.
+def snapshot(data: dict[str, Any]) -> bytes | None:
+    """A fingerprint of ``data`` that is much cheaper than its JSON.
 
-    Then both encode to the same JSON, without encoding either; a session
-    holding anything else (lists, dicts, floats, bools...) is compared by
-    its JSON instead, which also sees changes inside nested values.
+    Equal fingerprints mean equal JSON: a pickle records every type (so
+    ``1``, ``1.0`` and ``True`` differ), every value and the order of every
+    dict. The converse does not hold (a pickle also records which objects
+    are shared), so unequal fingerprints are checked again by comparing the
+    JSON; the fingerprint only ever saves that work. Never unpickled.
     """
-    if original is None or type(session) is not Session or len(session) != len(original):
-        return False
-    for (key, value), (new_key, new_value) in zip(
-        dict.items(original), dict.items(session), strict=True
-    ):
-        kind = type(value)
-        if (
-            new_key != key
-            or type(new_key) is not str
-            or (kind is not str and kind is not int and value is not None)
-            or type(new_value) is not kind
-            or new_value != value
-        ):
-            return False
-    return True
+    try:
+        return pickle.dumps(data, protocol=5)
+    except Exception:  # noqa: BLE001 - then compare the JSON
+        return None
 
 
 def _add_vary_cookie(response: BaseHTTPResponse) -> None:
@@ -422,7 +428,14 @@ def _log_unencodable(ns: Namespace, data: Mapping[str, Any], exc: Exception) -> 
         )
 
 
-def _log_oversize(ns: Namespace, data: Mapping[str, Any], size: int) -> None:
+def _log_oversize(
+    ns: Namespace,
+    data: Mapping[str, Any],
+    size: int,
+    *,
+    what: str = "Set-Cookie header",
+    limit: int | None = None,
+) -> None:
     sizes = []
     for key, value in data.items():
         try:
@@ -430,12 +443,16 @@ def _log_oversize(ns: Namespace, data: Mapping[str, Any], size: int) -> None:
         except Exception:  # noqa: BLE001
             continue
     largest = ", ".join(f"{key!r} ({n} B)" for n, key in sorted(sizes, reverse=True)[:3])
+    if limit is None:
+        bound = f"SESSION_COOKIE_MAX_SIZE={ns.settings.max_size} (browsers drop such cookies)"
+    else:
+        bound = f"the {limit}-byte limit a session is read back with"
     logger.error(
-        "session not saved: the Set-Cookie header would be %d bytes, over "
-        "SESSION_COOKIE_MAX_SIZE=%d (browsers drop such cookies); largest keys: %s; "
+        "session not saved: the %s would be %d bytes, over %s; largest keys: %s; "
         "the previous cookie stays",
+        what,
         size,
-        ns.settings.max_size,
+        bound,
         largest,
     )
 
@@ -455,9 +472,11 @@ def get_engine(app: Sanic[Any, Any]) -> Engine:
 def save_session(request: Request, response: BaseHTTPResponse) -> None:
     """Save the session now, for streaming responses.
 
-    Call it after ``response = await request.respond(...)`` and before the
-    first ``await response.send(...)``: once the headers are out, a cookie
-    can no longer be set. Later changes to the session are not saved.
+    ``await request.respond(...)`` saves the session as it is then (it runs
+    the response middleware). For a change made after ``respond()``, call
+    this before the first ``await response.send(...)``: once the headers
+    are out, a cookie can no longer be set, and later changes are lost
+    (with a warning).
 
     Example:
         >>> async def handler(request):  # doctest: +SKIP
@@ -469,6 +488,22 @@ def save_session(request: Request, response: BaseHTTPResponse) -> None:
     """
     engine = get_engine(request.app)
     state: State | None = getattr(request.ctx, STATE_ATTR, None)
-    if state is None or state.saved:
+    if state is None:
         return
+    stream = request.stream
+    if stream is not None and getattr(stream, "stage", None) in _HEADERS_GONE:
+        engine._too_late(request, state)
+        return
+    if state.saved:
+        # request.respond() already ran the response middleware: save again,
+        # replacing what that save wrote for this cookie.
+        prefix = state.ns.writer.name + "="
+        headers = response.headers
+        kept = [v for v in headers.getall("set-cookie", []) if not str(v).startswith(prefix)]
+        headers.popall("set-cookie", None)
+        for value in kept:
+            headers.add("Set-Cookie", value)
+        session = getattr(request.ctx, engine.session_name, None)
+        if type(session) is LateSession:
+            session.__class__ = Session  # type: ignore[assignment]
     engine.save(request, response, state)

@@ -141,10 +141,9 @@ class LateSession(Session):
 def warn_changed_too_late() -> None:
     """Log that the session changed after its response was saved."""
     logging.getLogger("sanic_cookiesession").warning(
-        "session changed after the response was saved, so the change is lost; "
-        "for a streaming response, change the session before "
-        "`await request.respond()` (or call save_session(request, response) "
-        "before the first send())"
+        "session changed after its response was saved: the change is lost unless "
+        "save_session(request, response) is called before the first send() "
+        "(or the session is changed before `await request.respond()`)"
     )
 
 

@@ -136,11 +136,6 @@ def test_largest_session_that_fits_round_trips_and_one_more_byte_is_not_sent(
     record("round_trip/size_limit", largest_header_bytes=len(header))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="package bug: a session that deflates into a small cookie but inflates past "
-    "codec.MAX_PAYLOAD (64 KB) is written, then refused on the next request",
-)
 def test_highly_compressible_session_is_never_written_then_refused(driver: AsgiDriver) -> None:
     data = {"report": "0" * 70_000}
     assert fits(data)  # about 170 bytes of cookie
@@ -151,11 +146,6 @@ def test_highly_compressible_session_is_never_written_then_refused(driver: AsgiD
         assert same_json(read, SEED)  # or refused when written, like an oversize one
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="package bug: the engine drops a session key named '_cs_created' (its internal "
-    "creation-time key) even when SESSION_ABSOLUTE_LIFETIME is off; undocumented",
-)
 def test_session_key_named_like_the_internal_created_key_round_trips(driver: AsgiDriver) -> None:
     data = {CREATED_KEY: "a value of the app's", "user": "ann"}
     _, read = store_and_read(driver, data)
