@@ -126,3 +126,18 @@ def test_bad_namespace_config_fails_at_startup(
 def test_unknown_namespace_option_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="colour"):
         session_namespace(Blueprint(unique_name("x")), salt="s", colour="blue")
+
+
+def test_copied_blueprint_shares_the_namespace(make_app: Any, client_for: Any) -> None:
+    app: Sanic = make_app()
+    counter_routes(app)
+    bp = Blueprint(unique_name("admin"), url_prefix="/admin")
+    counter_routes(bp)
+    session_namespace(bp, salt="admin-salt", cookie_name="adm")
+    app.blueprint(bp)
+    app.blueprint(bp.copy(unique_name("admin2"), url_prefix="/admin2", with_ctx=True))
+    client: Client = client_for(app)
+    assert client.get("/admin/inc").text == "1"
+    result = client.get("/admin2/inc")
+    assert result.text == "2"
+    assert list(result.cookies) == ["adm"]

@@ -298,9 +298,11 @@ def _path(key: str, value: Any) -> str:
 
 
 def _samesite(key: str, value: Any) -> str | None:
+    if value is None:
+        return None  # no SameSite attribute: the browser's default applies
     if isinstance(value, str) and value.lower() in _SAMESITE:
         return _SAMESITE[value.lower()]
-    raise ConfigError(key, "one of 'Strict', 'Lax', 'None'", value)
+    raise ConfigError(key, "one of 'Strict', 'Lax', 'None', or None to leave it out", value)
 
 
 def _fallbacks(key: str, value: Any) -> tuple[str | bytes, ...]:

@@ -86,9 +86,16 @@ def collect_namespaces(
     routes: dict[str, Namespace] = {}
     salts = {base.salt: "the app"}
     names = {base.wire_name: "the app"}
+    built: list[tuple[NamespaceSpec, Namespace]] = []
     for bp in app.blueprints.values():
         spec: NamespaceSpec | None = getattr(bp.ctx, _SPEC_ATTR, None)
         if spec is None:
+            continue
+        shared = next((ns for seen, ns in built if seen == spec), None)
+        if shared is not None:
+            # bp.copy(..., with_ctx=True): the copy shares the original's session
+            for route in bp.routes:
+                routes[route.name] = shared
             continue
         where = f"session_namespace({bp.name!r})"
         settings = _settings(app, bp, spec, base, where)
@@ -107,6 +114,7 @@ def collect_namespaces(
         salts[settings.salt] = where
         names[settings.wire_name] = where
         ns = engine.namespace(settings, label=bp.name)
+        built.append((spec, ns))
         for route in bp.routes:
             routes[route.name] = ns
     return routes
