@@ -499,15 +499,16 @@ def _fmt(x: float | None, digits: int = 2) -> str:
 def markdown(result: dict[str, Any]) -> str:
     labels = {c[0]: c[1] for c in CASES}
     lines = [
-        "| case | session | this version | target | 0.3.1 | Starlette | vs 0.3.1 |",
-        "|---|---|---|---|---|---|---|",
+        "| case | session | this version | rounds | target | 0.3.1 | Starlette | vs 0.3.1 |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for row in result["rows"]:
         ok = "" if row["ours"] is None else (" ✓" if row["ours"] >= row["target"] else " ✗")
         size = "~25 B" if row["size"] == "small" else "~1 KB"
         lines.append(
             f"| {labels[row['case']]} | {size} | {_fmt(row['ours'])}{ok} "
-            f"| ≥ {row['target']:.2f} | {_fmt(row['legacy'])} | {_fmt(row['starlette'])} "
+            f"| {_fmt(row['ours_min'])} to {_fmt(row['ours_max'])} | ≥ {row['target']:.2f} "
+            f"| {_fmt(row['legacy'])} | {_fmt(row['starlette'])} "
             f"| {_fmt(row['ours_vs_legacy'], 1)} |"
         )
     diagnostics = [r for r in result["rows"] if r.get("diagnostics")]
@@ -525,8 +526,8 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         "Ratios of requests per second to the bare framework, measured at the same time "
         "(Starlette to bare Starlette), medians of "
-        f"{plan['rounds']} rounds of {plan['duration']:g} s; vs 0.3.1 is this version's "
-        "requests per second over 0.3.1's.",
+        f"{plan['rounds']} rounds of {plan['duration']:g} s (\"rounds\": the lowest and "
+        "highest round); vs 0.3.1 is this version's requests per second over 0.3.1's.",
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['system']}, Python {m['python']}, "
         f"Sanic {m['sanic']}, itsdangerous {m['itsdangerous']}, wrk {m['wrk']}; "
@@ -594,7 +595,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--size", nargs="+", choices=SIZES)
     parser.add_argument("--memory-requests", type=int, default=100_000)
     parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--report", type=Path, metavar="JSON",
+                        help="only redraw the Markdown and chart of a saved run")
     args = parser.parse_args(argv)
+    if args.report:
+        result = json.loads(args.report.read_text())
+        save(result, args.out)
+        print(markdown(result))
+        return
     need_wrk()
     impls = args.only or list(IMPLS)
     if "bare" not in impls:
