@@ -285,3 +285,37 @@ def test_custom_serializer_type_writes_and_reads_its_own_tokens(
     assert client.get("/inc").text == "2"
     # a default (SHA-1) token is not accepted by this app
     assert client.get("/read", cookies={COOKIE: token({"counter": 9})}, use_jar=False).json() == {}
+
+
+@pytest.mark.parametrize("kind", ["async", "sync"])
+def test_response_replaced_by_a_response_middleware_still_saves(
+    make_app: Any, client_for: Any, kind: str
+) -> None:
+    app = make_app()
+
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        request.ctx.session["user"] = "ann"
+        return response.text("from handler")
+
+    if kind == "async":
+
+        @app.on_response
+        async def replace(request: Request, resp: Any) -> Any:
+            return response.text("replaced")
+
+    else:
+
+        @app.on_response
+        def replace_sync(request: Request, resp: Any) -> Any:
+            return response.text("replaced")
+
+    @app.on_response
+    async def observe(request: Request, resp: Any) -> None:
+        return None  # a middleware that returns nothing is left as it is
+
+    result = client_for(app).get("/")
+    assert result.text == "replaced"
+    assert read_token(result.cookie().value) == {"user": "ann"}
+    assert result.headers["vary"] == "Cookie"
+    assert len(result.set_cookie_headers) == 1

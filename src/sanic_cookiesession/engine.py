@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import pickle
 from collections.abc import Callable, Coroutine, Mapping
+from inspect import isawaitable
 from typing import Any
 
 from itsdangerous import URLSafeTimedSerializer
@@ -53,6 +54,7 @@ REJECTED_SIGNAL = "cookiesession.cookie.rejected"
 #: priority (Sanic's default is 0).
 HOOK_PRIORITY = 1_000_000
 
+_GUARD_ATTR = "_cookiesession_guard"
 _HEADERS_GONE = (Stage.RESPONSE, Stage.IDLE, Stage.FAILED)
 _NO_COOKIE = object()
 
@@ -175,6 +177,47 @@ class Engine:
         self.session_name = settings.session_name
         self.default = self.namespace(settings)
         self.routes = collect_namespaces(app, self, settings)
+        self._guard_replacing_middleware(app)
+
+    def _guard_replacing_middleware(self, app: Sanic[Any, Any]) -> None:
+        """Save the session on a response that another response middleware
+        returns in place of the handler's.
+
+        Sanic stops its response middleware chain at the first middleware
+        that returns a response, so the engine's own (which runs last) would
+        never see it. Each other response middleware is wrapped, once, at
+        startup (the per-route lists are built by then): when it returns a
+        response, the session is saved onto that one.
+        """
+        wrapped: dict[int, Callable[..., Any]] = {}
+        for route in app.router.routes:
+            for middleware in getattr(route.extra, "response_middleware", None) or ():
+                func = middleware.func
+                if func == self.on_response or getattr(func, _GUARD_ATTR, False):
+                    continue
+                guard = wrapped.get(id(func))
+                if guard is None:
+                    guard = wrapped[id(func)] = self._guard(func)
+                middleware.func = guard
+
+    def _guard(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        engine = self
+
+        async def guarded(request: Request, response: BaseHTTPResponse) -> Any:
+            result = func(request, response)
+            if isawaitable(result):
+                result = await result
+            if isinstance(result, BaseHTTPResponse):
+                report = engine.on_response(request, result)
+                if report is not None:
+                    await report
+            return result
+
+        setattr(guarded, _GUARD_ATTR, True)
+        guarded.__name__ = getattr(func, "__name__", "middleware")
+        guarded.__qualname__ = getattr(func, "__qualname__", guarded.__name__)
+        guarded.__wrapped__ = func  # type: ignore[attr-defined]
+        return guarded
 
     def namespace(self, settings: Settings, label: str = "app") -> Namespace:
         codec = self.make_codec(settings)
