@@ -426,7 +426,6 @@ class Engine:
         return reason
 
 
-
 def same_as_read(
     session: Any, original: dict[str, Any] | None, fingerprint: bytes | None
 ) -> bool:

@@ -147,33 +147,25 @@ def warn_changed_too_late() -> None:
     )
 
 
-def _warns_first(name: str) -> Callable[..., Any]:
-    def method(self: LateSession, *args: Any, **kwargs: Any) -> Any:
-        self._warn()
+def _first_calling(cls: type[Session], hook: str, name: str) -> Callable[..., Any]:
+    """``cls.name``: call ``self.<hook>()`` (which swaps ``__class__``), then
+    the method of the same name on the new class."""
+
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        getattr(self, hook)()
         return getattr(self, name)(*args, **kwargs)
 
     method.__name__ = name
-    method.__qualname__ = f"LateSession.{name}"
+    method.__qualname__ = f"{cls.__name__}.{name}"
     method.__doc__ = getattr(dict, name).__doc__
     return method
 
 
+# Every dict method that changes contents warns (once) after the save.
 for _name in (
     "__setitem__", "__delitem__", "__ior__", "popitem", "clear", "update",
 ):
-    setattr(LateSession, _name, _warns_first(_name))
-
-
-def _loads_first(name: str) -> Callable[..., Any]:
-    def method(self: LazySession, *args: Any, **kwargs: Any) -> Any:
-        self._load()
-        return getattr(self, name)(*args, **kwargs)
-
-    method.__name__ = name
-    method.__qualname__ = f"LazySession.{name}"
-    method.__doc__ = getattr(dict, name).__doc__
-    return method
-
+    setattr(LateSession, _name, _first_calling(LateSession, "_warn", _name))
 
 # Every dict method that reads or writes contents; __class__ is swapped on
 # first use, so these run once per request at most.
@@ -183,5 +175,5 @@ for _name in (
     "__reversed__", "get", "setdefault", "pop", "popitem", "clear",
     "update", "keys", "values", "items", "copy",
 ):
-    setattr(LazySession, _name, _loads_first(_name))
+    setattr(LazySession, _name, _first_calling(LazySession, "_load", _name))
 del _name
