@@ -193,3 +193,49 @@ def test_setup_keeps_0_3_signature() -> None:
     assert list(params) == ["app", "session_type", "serializer_type"]
     assert params["session_type"].default is dict
     assert params["serializer_type"].default is URLSafeTimedSerializer
+
+
+class TracingRequest(Request):
+    """An app's own request class, with a method of its own."""
+
+    def trace(self) -> str:
+        return f"traced {self.path}"
+
+
+def test_apps_own_request_class_is_kept(front: str, client_for: Any) -> None:
+    app = Sanic(unique_name(), request_class=TracingRequest)
+    app.config.SECRET_KEY = SECRET
+    install(app, front)
+
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        assert isinstance(request, TracingRequest)
+        request.ctx.session["n"] = request.ctx.session.get("n", 0) + 1
+        return response.text(f"{request.trace()} {request.ctx.session['n']}")
+
+    client = client_for(app)
+    assert client.get("/").text == "traced / 1"
+    assert client.get("/").text == "traced / 2"
+    assert app.request_class.__mro__[1] is TracingRequest
+
+
+def test_session_readable_in_a_lifecycle_request_handler(
+    make_app: Any, client_for: Any
+) -> None:
+    # Signal handlers that run before routing see the app's session.
+    app = make_app()
+
+    @app.signal("http.lifecycle.request")
+    async def early(request: Request) -> None:
+        request.ctx.seen = request.ctx.session.get("user")
+
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        request.ctx.session["user"] = "bob"
+        return response.text(str(request.ctx.seen))
+
+    client = client_for(app)
+    client.jar[COOKIE] = token({"user": "ann"})
+    result = client.get("/")
+    assert result.text == "ann"
+    assert read_token(result.cookie().value) == {"user": "bob"}

@@ -319,3 +319,25 @@ def test_response_replaced_by_a_response_middleware_still_saves(
     assert read_token(result.cookie().value) == {"user": "ann"}
     assert result.headers["vary"] == "Cookie"
     assert len(result.set_cookie_headers) == 1
+
+
+def test_session_saved_when_another_response_middleware_raises(
+    make_app: Any, client_for: Any
+) -> None:
+    # Sanic logs the error and sends the response it had; the session is
+    # saved onto it, since the engine saves after Sanic's respond().
+    app = make_app()
+
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        request.ctx.session["user"] = "ann"
+        return response.text("from handler")
+
+    @app.on_response
+    async def broken(request: Request, resp: Any) -> None:
+        raise RuntimeError("a bug in someone else's middleware")
+
+    result = client_for(app).get("/")
+    assert result.text == "from handler"
+    assert read_token(result.cookie().value) == {"user": "ann"}
+    assert result.headers["vary"] == "Cookie"

@@ -58,10 +58,10 @@ def session_mapping(request: Request) -> MutableMapping[str, Any]:
     engine = get_engine(request.app)
     ctx = request.ctx
     name = engine.session_name
-    if getattr(ctx, STATE_ATTR, None) is None and request.route is not None:
-        # Asked for before the engine's request middleware ran (sanic-ext
-        # injection, an http.routing.after handler): attach it now.
-        engine.on_request(request)
+    if getattr(ctx, STATE_ATTR, None) is None:
+        # A request the engine did not make (built by hand, or the app's
+        # request class was replaced after the server started).
+        engine.attach(request, ctx)
     session = getattr(ctx, name, None)
     if session is None:
         if getattr(ctx, STATE_ATTR, None) is None:

@@ -1,20 +1,20 @@
 """Load on request, save on response. Depends on Sanic only.
 
-Where each hook sits (see ``docs/how-it-works.md``):
+Where each hook sits (see ``docs/how-it-works.md``): when the server
+starts, the app's request class is replaced by a subclass of it (made once
+per app) with two additions, and no middleware or signal is registered:
 
-- a request middleware of the highest priority (:data:`HOOK_PRIORITY`):
-  attach a lazy session to ``request.ctx``, in the namespace of the matched
-  route's blueprint, before any other middleware runs (also on 404s);
-- a response middleware of the same priority, which Sanic runs after every
-  other response middleware: write, refresh or delete the cookie, or do
+- ``request.ctx``, when first used, carries a lazy session (in the
+  namespace of the matched route's blueprint, resolved when the session is
+  first used) — a route that never touches ``request.ctx`` pays nothing;
+- ``request.respond()``, after Sanic's own (which runs every response
+  middleware, including one that replaces the response or raises), writes,
+  refreshes or deletes the cookie on the response about to be sent, or does
   nothing. It never raises.
 
-Both are plain functions: a handler that never touches the session costs
-two calls and two small objects. They are middleware rather than
-``http.lifecycle.*`` signals because each signal dispatch costs about as
-much as a sixth of a bare request (see ``docs/performance.md``).
-Middleware is registered when the engine is installed (inside ``setup()``
-or ``app.extend()``), before Sanic builds its per-route middleware lists.
+They are not middleware because Sanic dispatches two signals around each
+middleware call, and not ``http.lifecycle.*`` signals because each dispatch
+costs about a sixth of a bare request (see ``docs/performance.md``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import pickle
 from collections.abc import Callable, Coroutine, Mapping
-from inspect import isawaitable
 from typing import Any
 
 from itsdangerous import URLSafeTimedSerializer
@@ -49,12 +48,8 @@ CREATED_KEY = "_cs_created"
 #: The Sanic signal dispatched when a request carried a session cookie
 #: that was not accepted (or was signed with a fallback key).
 REJECTED_SIGNAL = "cookiesession.cookie.rejected"
-#: The priority of the engine's middleware: its request middleware runs
-#: before, and its response middleware after, any middleware of a lower
-#: priority (Sanic's default is 0).
-HOOK_PRIORITY = 1_000_000
 
-_GUARD_ATTR = "_cookiesession_guard"
+_ENGINE_CLASS_ATTR = "_cookiesession_engine"
 _HEADERS_GONE = (Stage.RESPONSE, Stage.IDLE, Stage.FAILED)
 _NO_COOKIE = object()
 
@@ -83,11 +78,12 @@ class State:
     the cookie is looked up in the ``Cookie`` header on first need.
     """
 
-    __slots__ = ("_token", "created", "decoded", "headers", "ns", "saved", "snapshot")
+    __slots__ = ("_ns", "_token", "created", "decoded", "engine", "request", "saved", "snapshot")
 
-    def __init__(self, ns: Namespace, headers: Any) -> None:
-        self.ns = ns
-        self.headers = headers
+    def __init__(self, engine: Engine, request: Request) -> None:
+        self.engine = engine
+        self.request = request
+        self._ns: Namespace | None = None
         self._token: Any = _NO_COOKIE
         self.decoded: Decoded | None = None
         self.created: int | None = None
@@ -97,11 +93,20 @@ class State:
         self.snapshot: bytes | None = None
 
     @property
+    def ns(self) -> Namespace:
+        """The namespace of the route matched when this is first asked."""
+        ns = self._ns
+        if ns is None:
+            ns = self._ns = self.engine.namespace_for(self.request)
+        return ns
+
+    @property
     def token(self) -> str | None:
         """The request's session cookie (read on first use), or ``None``."""
         token = self._token
         if token is _NO_COOKIE:
-            header = self.headers.getone("cookie", "") if self.headers is not None else ""
+            headers = self.request.headers
+            header = headers.getone("cookie", "") if headers is not None else ""
             token = self._token = cookie_value(header, self.ns.writer.name)
         return token  # type: ignore[no-any-return]
 
@@ -164,8 +169,6 @@ class Engine:
                 "use either setup(app) or app.extend(extensions=[CookieSession]), once"
             )
         setattr(app.ctx, ENGINE_ATTR, self)
-        app.register_middleware(self.on_request, "request", priority=HOOK_PRIORITY)
-        app.register_middleware(self.on_response, "response", priority=HOOK_PRIORITY)
         app.register_listener(self.configure, "before_server_start")
 
     async def configure(self, app: Sanic[Any, Any]) -> None:
@@ -177,47 +180,8 @@ class Engine:
         self.session_name = settings.session_name
         self.default = self.namespace(settings)
         self.routes = collect_namespaces(app, self, settings)
-        self._guard_replacing_middleware(app)
-
-    def _guard_replacing_middleware(self, app: Sanic[Any, Any]) -> None:
-        """Save the session on a response that another response middleware
-        returns in place of the handler's.
-
-        Sanic stops its response middleware chain at the first middleware
-        that returns a response, so the engine's own (which runs last) would
-        never see it. Each other response middleware is wrapped, once, at
-        startup (the per-route lists are built by then): when it returns a
-        response, the session is saved onto that one.
-        """
-        wrapped: dict[int, Callable[..., Any]] = {}
-        for route in app.router.routes:
-            for middleware in getattr(route.extra, "response_middleware", None) or ():
-                func = middleware.func
-                if func == self.on_response or getattr(func, _GUARD_ATTR, False):
-                    continue
-                guard = wrapped.get(id(func))
-                if guard is None:
-                    guard = wrapped[id(func)] = self._guard(func)
-                middleware.func = guard
-
-    def _guard(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        engine = self
-
-        async def guarded(request: Request, response: BaseHTTPResponse) -> Any:
-            result = func(request, response)
-            if isawaitable(result):
-                result = await result
-            if isinstance(result, BaseHTTPResponse):
-                report = engine.on_response(request, result)
-                if report is not None:
-                    await report
-            return result
-
-        setattr(guarded, _GUARD_ATTR, True)
-        guarded.__name__ = getattr(func, "__name__", "middleware")
-        guarded.__qualname__ = getattr(func, "__qualname__", guarded.__name__)
-        guarded.__wrapped__ = func  # type: ignore[attr-defined]
-        return guarded
+        if getattr(app.request_class, _ENGINE_CLASS_ATTR, None) is not self:
+            app.request_class = session_request_class(app.request_class or Request, self)
 
     def namespace(self, settings: Settings, label: str = "app") -> Namespace:
         codec = self.make_codec(settings)
@@ -238,44 +202,47 @@ class Engine:
 
     # -- request ----------------------------------------------------------
 
-    def on_request(self, request: Request) -> None:
-        """Attach a lazy session (request middleware; runs after routing).
+    def attach(self, request: Request, ctx: Any) -> None:
+        """Put a lazy session on a new ``request.ctx`` (called on its first use).
 
-        ``get_session()`` calls it earlier when the session is needed before
-        middleware runs (sanic-ext injection, ``http.routing.after``).
+        The namespace is resolved when the session is first used, from the
+        route matched by then. Never raises.
         """
-        if getattr(request.ctx, STATE_ATTR, None) is not None:
-            return None  # attached earlier by get_session()
+        if self.default is None:  # not configured: the server did not start normally
+            return
+        state = State(self, request)
+        # First used after request.respond(): a change can no longer be saved.
+        state.saved = request.responded
+        name = self.session_name
+        try:
+            setattr(ctx, STATE_ATTR, state)
+            if self.session_type is dict:
+                # The session refers to the state, never the other way round:
+                # no reference cycle, so both are freed with the request.
+                setattr(ctx, name, LazySession.pending(state))
+            else:
+                setattr(ctx, name, self.session_type(state.load()))
+        except Exception:
+            logger.exception("sanic-cookiesession: could not attach the session")
+
+    def namespace_for(self, request: Request) -> Namespace:
         ns = self.default
-        if ns is None:  # not configured: the server did not start normally
-            return None
+        assert ns is not None
         if self.routes:
             route = request.route
             if route is not None:
-                ns = self.routes.get(route.name, ns)
-        ctx = request.ctx
-        state = State(ns, request.headers)
-        setattr(ctx, STATE_ATTR, state)
-        name = self.session_name
-        if hasattr(ctx, name):
-            return None  # a session put there earlier is kept (0.3.x behaviour)
-        if self.session_type is dict:
-            # The session refers to the state, never the other way round: no
-            # reference cycle, so both are freed with the request.
-            setattr(ctx, name, LazySession.pending(state))
-        else:
-            setattr(ctx, name, self.session_type(state.load()))
-        return None
+                return self.routes.get(route.name, ns)
+        return ns
 
     # -- response ---------------------------------------------------------
 
     def on_response(
         self, request: Request, response: BaseHTTPResponse
     ) -> Coroutine[Any, Any, None] | None:
-        """Save the session (response middleware; runs after the others).
+        """Save the session (after the response middleware have run).
 
         Returns a coroutine only when a rejected cookie must be reported,
-        which Sanic then awaits. Never raises.
+        which the caller awaits. Never raises.
         """
         try:
             state: State | None = getattr(request.ctx, STATE_ATTR, None)
@@ -536,6 +503,49 @@ def _log_oversize(
         bound,
         largest,
     )
+
+
+def session_request_class(base: type[Request], engine: Engine) -> type[Request]:
+    """A subclass of ``base`` (the app's request class) that loads and saves
+    the session (see the module's docstring). Made once per app, at startup.
+    """
+    attach = engine.attach
+    on_response = engine.on_response
+
+    class SessionRequest(base):  # type: ignore[valid-type,misc]
+        __slots__ = ()
+
+        @property
+        def ctx(self) -> Any:
+            ctx = self._ctx
+            if ctx is None:
+                ctx = super().ctx
+                attach(self, ctx)
+            return ctx
+
+        async def respond(
+            self,
+            response: BaseHTTPResponse | None = None,
+            *,
+            status: int = 200,
+            headers: Any = None,
+            content_type: str | None = None,
+        ) -> Any:
+            response = await super().respond(
+                response, status=status, headers=headers, content_type=content_type
+            )
+            ctx = self._ctx
+            if ctx is not None and isinstance(response, BaseHTTPResponse):
+                report = on_response(self, response)
+                if report is not None:
+                    await report
+            return response
+
+    setattr(SessionRequest, _ENGINE_CLASS_ATTR, engine)
+    SessionRequest.__name__ = SessionRequest.__qualname__ = base.__name__
+    SessionRequest.__module__ = base.__module__
+    SessionRequest.__doc__ = base.__doc__
+    return SessionRequest
 
 
 def get_engine(app: Sanic[Any, Any]) -> Engine:
