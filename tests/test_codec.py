@@ -219,7 +219,7 @@ def test_equal_snapshots_mean_equal_json(
     same bytes."""
     import json
 
-    from sanic_cookiesession.engine import snapshot
+    from sanic_cookiesession.codec import snapshot
     from sanic_cookiesession.session import Session
 
     session = Session(json.loads(json.dumps(original)))  # decoded afresh, as on load
@@ -257,7 +257,7 @@ def test_equal_snapshots_mean_equal_json(
     ],
 )
 def test_snapshot_tells_changes_apart(changed: dict[str, Any]) -> None:
-    from sanic_cookiesession.engine import snapshot
+    from sanic_cookiesession.codec import snapshot
 
     original = {"user": "ann", "visits": 1, "cart": [1]}
     assert snapshot(dict(original)) == snapshot(original)
@@ -265,13 +265,14 @@ def test_snapshot_tells_changes_apart(changed: dict[str, Any]) -> None:
 
 
 def test_snapshot_of_something_unpicklable_is_none() -> None:
-    from sanic_cookiesession.engine import snapshot
+    from sanic_cookiesession.codec import snapshot
 
     assert snapshot({"f": lambda: None}) is None
 
 
 def test_same_as_read_cases() -> None:
-    from sanic_cookiesession.engine import same_as_read, snapshot
+    from sanic_cookiesession.codec import snapshot
+    from sanic_cookiesession.engine import same_as_read
     from sanic_cookiesession.session import Session
 
     original = {"user": "ann", "visits": 1, "none": None, "ok": True, "x": 1.5}
@@ -313,7 +314,8 @@ def test_same_as_read_implies_same_json(
     would have been the bytes that were read."""
     import json
 
-    from sanic_cookiesession.engine import _has_containers, same_as_read, snapshot
+    from sanic_cookiesession.codec import _has_containers, snapshot
+    from sanic_cookiesession.engine import same_as_read
     from sanic_cookiesession.session import Session
 
     decoded = json.loads(codec().payload(original))  # what the codec hands over

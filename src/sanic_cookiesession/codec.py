@@ -14,6 +14,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import pickle
 import time
 import zlib
 from collections.abc import Callable, Sequence
@@ -80,7 +81,7 @@ class Decoded:
             was accepted with an older key; ``None`` otherwise.
     """
 
-    __slots__ = ("body", "data", "payload", "reason")
+    __slots__ = ("body", "data", "nested", "payload", "reason", "snapshot")
 
     def __init__(
         self,
@@ -88,6 +89,8 @@ class Decoded:
         payload: bytes | None,
         reason: str | None,
         body: bytes | None = None,
+        nested: bool | None = None,
+        fingerprint: bytes | None = None,
     ) -> None:
         self.data = data
         self.payload = payload
@@ -95,10 +98,40 @@ class Decoded:
         #: The token's body as read (what a codec with ``resign`` can sign
         #: again as is, when the contents did not change).
         self.body = body
+        if nested is None:
+            nested = data is not None and _has_containers(data)
+            fingerprint = snapshot(data) if nested else None  # type: ignore[arg-type]
+        #: Whether ``data`` holds lists or dicts, and then its
+        #: :func:`snapshot` as read (``None`` if it has none).
+        self.nested = nested
+        self.snapshot = fingerprint
 
     @classmethod
     def rejected(cls, reason: str) -> Decoded:
         return cls(None, None, reason)
+
+
+def _has_containers(data: dict[str, Any]) -> bool:
+    for value in data.values():
+        kind = type(value)
+        if kind is dict or kind is list:
+            return True
+    return False
+
+
+def snapshot(data: dict[str, Any]) -> bytes | None:
+    """A fingerprint of ``data`` that is much cheaper than its JSON.
+
+    Equal fingerprints mean equal JSON: a pickle records every type (so
+    ``1``, ``1.0`` and ``True`` differ), every value and the order of every
+    dict. The converse does not hold (a pickle also records which objects
+    are shared), so unequal fingerprints are checked again by comparing the
+    JSON; the fingerprint only ever saves that work. Never unpickled.
+    """
+    try:
+        return pickle.dumps(data, protocol=5)
+    except Exception:  # noqa: BLE001 - then compare the JSON
+        return None
 
 
 class Codec(Protocol):
@@ -192,10 +225,28 @@ class KeyRing:
         return None
 
 
+# What a cached token decoded to: (signed_at, reason, payload, body,
+# a copy of the data when it holds no lists or dicts, its snapshot when it does).
+_Entry = tuple[int, "str | None", bytes, bytes, "dict[str, Any] | None", "bytes | None"]
+
+
 class TimedTokenCodec:
     """The default codec: the ``URLSafeTimedSerializer`` token format.
 
+    Tokens verified or signed recently are remembered (see
+    :attr:`CACHE_SIZE`): a browser sends back the same cookie until it
+    changes, so most requests find their token here and skip the HMAC,
+    the base64 and, for a session without lists or dicts, the JSON. A
+    token is only ever found by exact equality with one this process
+    verified or signed with the same keys, and its age is checked on every
+    use, so a hit accepts exactly what a full decode would.
     """
+
+    #: Tokens remembered per codec (one codec per app or namespace); the
+    #: oldest goes first. ``0`` turns the cache off.
+    CACHE_SIZE = 256
+    #: Larger payloads are not remembered (bounds the cache to ~3 MB).
+    CACHE_MAX_PAYLOAD = 4096
 
     def __init__(
         self,
@@ -208,6 +259,7 @@ class TimedTokenCodec:
         self.ring = KeyRing(secret, fallbacks, salt)
         self.max_age = max_age
         self._stamp = _Stamp()
+        self._cache: dict[str, _Entry] = {}
 
     def payload(self, data: dict[str, Any]) -> bytes:
         return compact_json(data)
@@ -216,15 +268,62 @@ class TimedTokenCodec:
         if len(payload) >= _ZLIB_MIN:
             compressed = zlib.compress(payload)
             if len(compressed) < len(payload) - 1:
-                return self.resign(b"." + base64_encode(compressed))
-        return self.resign(base64_encode(payload))
+                return self.resign(b"." + base64_encode(compressed), payload)
+        return self.resign(base64_encode(payload), payload)
 
-    def resign(self, body: bytes) -> str:
-        """The token for an already encoded ``body``, signed now."""
-        value = body + b"." + self._stamp()
-        return (value + b"." + self.ring.sign(value)).decode("ascii")
+    def resign(self, body: bytes, payload: bytes | None = None) -> str:
+        """The token for an already encoded ``body``, signed now.
+
+        ``payload``, the JSON ``body`` encodes, lets the token be
+        remembered: the browser sends it back on its next request.
+        """
+        stamp = self._stamp
+        value = body + b"." + stamp()
+        token = (value + b"." + self.ring.sign(value)).decode("ascii")
+        if payload is not None and token not in self._cache:
+            self._remember(token, (stamp.second, None, payload, body, None, None))
+        return token
+
+    def _remember(self, token: str, entry: _Entry) -> None:
+        cache = self._cache
+        if len(entry[2]) > self.CACHE_MAX_PAYLOAD or self.CACHE_SIZE <= 0:
+            return
+        if len(cache) >= self.CACHE_SIZE:
+            del cache[next(iter(cache))]
+        cache[token] = entry
+
+    def _from_cache(self, token: str, entry: _Entry) -> Decoded:
+        signed_at, reason, payload, body, flat, fingerprint = entry
+        if self.max_age is not None:
+            age = now() - signed_at
+            if age > self.max_age or age < -CLOCK_SKEW:
+                del self._cache[token]
+                return Decoded.rejected(EXPIRED)
+        if flat is not None:
+            return Decoded(dict(flat), payload, reason, body, False, None)
+        data = _load_dict(payload)
+        if data is None:  # cannot happen for a payload this process decoded
+            return Decoded.rejected(MALFORMED)
+        if fingerprint is None:
+            # Signed here: learn the decoded shape on this first use.
+            decoded = Decoded(data, payload, reason, body)
+            self._cache[token] = self._entry(signed_at, decoded)
+            return decoded
+        return Decoded(data, payload, reason, body, True, fingerprint)
+
+    @staticmethod
+    def _entry(signed_at: int, decoded: Decoded) -> _Entry:
+        data = decoded.data
+        assert data is not None
+        assert decoded.payload is not None
+        assert decoded.body is not None
+        flat = None if decoded.nested else dict(data)
+        return (signed_at, decoded.reason, decoded.payload, decoded.body, flat, decoded.snapshot)
 
     def loads(self, token: str) -> Decoded:
+        entry = self._cache.get(token)
+        if entry is not None:
+            return self._from_cache(token, entry)
         if len(token) > MAX_INCOMING_COOKIE:
             return Decoded.rejected(OVERSIZE)
         if not token.isascii():
@@ -255,7 +354,9 @@ class TimedTokenCodec:
         data = _load_dict(payload)
         if data is None:
             return Decoded.rejected(MALFORMED)
-        return Decoded(data, payload, FALLBACK_KEY if key_index else None, body)
+        decoded = Decoded(data, payload, FALLBACK_KEY if key_index else None, body)
+        self._remember(token, self._entry(signed_at, decoded))
+        return decoded
 
 
 def _unpack(body: bytes) -> bytes | None:

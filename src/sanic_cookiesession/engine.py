@@ -20,7 +20,6 @@ costs about a sixth of a bare request (see ``docs/performance.md``).
 from __future__ import annotations
 
 import logging
-import pickle
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
@@ -30,7 +29,7 @@ from sanic.http.constants import Stage
 from sanic.response.types import BaseHTTPResponse
 
 from . import codec as _codec
-from .codec import FALLBACK_KEY, Codec, Decoded, make_codec
+from .codec import FALLBACK_KEY, Codec, Decoded, make_codec, snapshot
 from .config import Settings
 from .cookies import CookieWriter, cookie_value
 from .exc import SessionNotInstalledError
@@ -66,7 +65,7 @@ class Namespace:
         self.codec = codec
         #: Re-signs an unchanged body without encoding it again, for codecs
         #: that can (the default one).
-        self.resign: Callable[[bytes], str] | None = getattr(codec, "resign", None)
+        self.resign: Callable[[bytes, bytes | None], str] | None = getattr(codec, "resign", None)
         self.writer = CookieWriter(settings)
         self.label = label
 
@@ -129,8 +128,8 @@ class State:
             else:
                 self.created = created
         self.decoded = decoded
-        if data is not None and lifetime is None and _has_containers(data):
-            self.snapshot = snapshot(data)
+        if data is not None and lifetime is None:
+            self.snapshot = decoded.snapshot if decoded.nested else None
         if decoded.reason is not None:
             log = logger.debug if decoded.reason == FALLBACK_KEY else logger.info
             log(
@@ -349,7 +348,9 @@ class Engine:
             if not (ns.settings.refresh_each_request or reason == FALLBACK_KEY):
                 return reason
             if decoded.body is not None and ns.resign is not None:
-                return self._set(response, ns, session, ns.resign, decoded.body, reason=reason)
+                return self._set(
+                    response, ns, session, ns.resign, decoded.body, decoded.payload, reason=reason
+                )
         data = self._outgoing(session, state)
         try:
             payload = ns.codec.payload(data)
@@ -369,7 +370,9 @@ class Engine:
         if changed or decoded is None or decoded.body is None or ns.resign is None:
             return self._set(response, ns, data, ns.codec.sign, data, payload, reason=reason)
         # Same contents: sign the body as read, with a new timestamp.
-        return self._set(response, ns, data, ns.resign, decoded.body, reason=reason)
+        return self._set(
+            response, ns, data, ns.resign, decoded.body, decoded.payload, reason=reason
+        )
 
     @staticmethod
     def _set(
@@ -425,25 +428,6 @@ def same_as_read(
     if not nested:
         return True
     return fingerprint is not None and snapshot(dict(session)) == fingerprint
-
-
-def _has_containers(data: dict[str, Any]) -> bool:
-    return any(type(value) is dict or type(value) is list for value in data.values())
-
-
-def snapshot(data: dict[str, Any]) -> bytes | None:
-    """A fingerprint of ``data`` that is much cheaper than its JSON.
-
-    Equal fingerprints mean equal JSON: a pickle records every type (so
-    ``1``, ``1.0`` and ``True`` differ), every value and the order of every
-    dict. The converse does not hold (a pickle also records which objects
-    are shared), so unequal fingerprints are checked again by comparing the
-    JSON; the fingerprint only ever saves that work. Never unpickled.
-    """
-    try:
-        return pickle.dumps(data, protocol=5)
-    except Exception:  # noqa: BLE001 - then compare the JSON
-        return None
 
 
 def _add_vary_cookie(response: BaseHTTPResponse) -> None:
