@@ -23,6 +23,9 @@ _LEGAL_VALUE = re.compile(r"[A-Za-z0-9!#$%&'*+\-.^_`|~:]+").fullmatch
 _RESERVED = COOKIE_NAME_RESERVED_CHARS.search
 
 
+_reserved_names: dict[str, bool] = {}
+
+
 def read_cookie(request: Any, name: str) -> str | None:
     """The value of the cookie called exactly ``name``, or ``None``.
 
@@ -41,7 +44,14 @@ def cookie_value(header: str, name: str) -> str | None:
     absent or empty cookie, but without parsing every other cookie.
     ``tests/test_cookies.py`` compares the two on odd input.
     """
-    if name not in header or _RESERVED(name):
+    if name not in header:
+        return None
+    reserved = _reserved_names.get(name)
+    if reserved is None:
+        reserved = _reserved_names[name] = _RESERVED(name) is not None
+        if len(_reserved_names) > 64:  # names are few; never let this grow
+            _reserved_names.clear()
+    if reserved:
         return None
     for token in header.split(";"):
         key, sep, value = token.partition("=")

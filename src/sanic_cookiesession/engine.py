@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine, Mapping
+from operator import is_
 from typing import Any
 
 from itsdangerous import URLSafeTimedSerializer
@@ -29,7 +30,7 @@ from sanic.http.constants import Stage
 from sanic.response.types import BaseHTTPResponse
 
 from . import codec as _codec
-from .codec import FALLBACK_KEY, Codec, Decoded, make_codec, snapshot
+from .codec import FALLBACK_KEY, Codec, Decoded, _has_containers, make_codec, snapshot
 from .config import Settings
 from .cookies import CookieWriter, cookie_value
 from .exc import SessionNotInstalledError
@@ -236,7 +237,7 @@ class Engine:
     # -- response ---------------------------------------------------------
 
     def on_response(
-        self, request: Request, response: BaseHTTPResponse
+        self, request: Request, response: BaseHTTPResponse, ctx: Any = None
     ) -> Coroutine[Any, Any, None] | None:
         """Save the session (after the response middleware have run).
 
@@ -244,17 +245,20 @@ class Engine:
         which the caller awaits. Never raises.
         """
         try:
-            state: State | None = getattr(request.ctx, STATE_ATTR, None)
+            if ctx is None:
+                ctx = request.ctx
+            state: State | None = getattr(ctx, STATE_ATTR, None)
             if state is None or state.saved:
                 return None
-            if type(getattr(request.ctx, self.session_name, None)) is LazySession:
+            session = getattr(ctx, self.session_name, None)
+            if type(session) is LazySession:
                 state.saved = True  # never touched: never decoded, nothing to write
                 return None
             stream = request.stream
             if stream is not None and getattr(stream, "stage", None) in _HEADERS_GONE:
                 self._too_late(request, state)
                 return None
-            reason = self.save(request, response, state)
+            reason = self.save(request, response, state, session)
         except Exception:
             logger.exception("sanic-cookiesession: could not save the session")
             return None
@@ -305,12 +309,13 @@ class Engine:
         return data
 
     def save(
-        self, request: Request, response: BaseHTTPResponse, state: State
+        self, request: Request, response: BaseHTTPResponse, state: State, session: Any = _NO_COOKIE
     ) -> str | None:
         """Write, refresh or delete the cookie. Returns a rejection reason
         to report, if the request's cookie was not (fully) accepted."""
         state.saved = True
-        session = getattr(request.ctx, self.session_name, None)
+        if session is _NO_COOKIE:
+            session = getattr(request.ctx, self.session_name, None)
         if type(session) is LazySession:
             return None  # never touched: never decoded, nothing to write
         try:
@@ -342,7 +347,7 @@ class Engine:
             not modified
             and decoded is not None
             and ns.settings.absolute_lifetime is None
-            and same_as_read(session, decoded.data, state.snapshot)
+            and same_as_read(session, decoded.data, state.snapshot, decoded.nested)
         ):
             # Provably what was read: no need to encode it to compare.
             if not (ns.settings.refresh_each_request or reason == FALLBACK_KEY):
@@ -397,36 +402,47 @@ class Engine:
 
 
 def same_as_read(
-    session: Any, original: dict[str, Any] | None, fingerprint: bytes | None
+    session: Any,
+    original: dict[str, Any] | None,
+    fingerprint: bytes | None,
+    nested: bool | None = None,
 ) -> bool:
     """Whether ``session`` provably still encodes to the JSON it was read from.
 
     ``original`` is the dict decoded from the cookie and ``fingerprint`` its
-    :func:`snapshot`, taken then when it held lists or dicts. ``False`` only
-    means "compare the JSON": it is cheap to answer for a session changed
-    at the top level (the usual write), and exact whenever it says ``True``.
+    :func:`snapshot`, taken then when it held lists or dicts (``nested``,
+    computed when not given). ``False`` only means "compare the JSON": it
+    is cheap to answer for a session changed at the top level (the usual
+    write), and exact whenever it says ``True``.
     """
     if original is None or type(session) is not Session or len(session) != len(original):
         return False
-    nested = False
-    for (key, value), (new_key, new_value) in zip(
-        dict.items(original), dict.items(session), strict=True
+    if nested is None:
+        nested = _has_containers(original)
+    if not (
+        # The session as read holds the very objects decoded, in order: a
+        # loop in C answers for the usual, read-only, case.
+        all(map(is_, dict.keys(session), original))
+        and all(map(is_, dict.values(session), original.values()))
     ):
-        if new_key is not key and (type(new_key) is not str or new_key != key):
-            return False
-        kind = type(value)
-        if kind is dict or kind is list:
-            if new_value is not value:
-                return False
-            nested = True  # the same object, but maybe changed inside
-        elif new_value is not value and (
-            (kind is not str and kind is not int)
-            or type(new_value) is not kind
-            or new_value != value
+        for (key, value), (new_key, new_value) in zip(
+            dict.items(original), dict.items(session), strict=True
         ):
-            return False
+            if new_key is not key and (type(new_key) is not str or new_key != key):
+                return False
+            kind = type(value)
+            if kind is dict or kind is list:
+                if new_value is not value:
+                    return False
+            elif new_value is not value and (
+                (kind is not str and kind is not int)
+                or type(new_value) is not kind
+                or new_value != value
+            ):
+                return False
     if not nested:
         return True
+    # The same objects, but lists or dicts may have changed inside.
     return fingerprint is not None and snapshot(dict(session)) == fingerprint
 
 
@@ -520,7 +536,7 @@ def session_request_class(base: type[Request], engine: Engine) -> type[Request]:
             )
             ctx = self._ctx
             if ctx is not None and isinstance(response, BaseHTTPResponse):
-                report = on_response(self, response)
+                report = on_response(self, response, ctx)
                 if report is not None:
                     await report
             return response
