@@ -16,6 +16,7 @@ from sanic_cookiesession.codec import (
     FALLBACK_KEY,
     Decoded,
     TimedTokenCodec,
+    compact_json,
     snapshot,
 )
 
@@ -53,9 +54,28 @@ def counted(**kwargs: Any) -> tuple[TimedTokenCodec, CountingRing]:
     return c, ring
 
 
+def _containers(value: Any) -> list[Any]:
+    found = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (dict, list)):
+            found.append(item)
+            stack.extend(item.values() if isinstance(item, dict) else item)
+    return found
+
+
+def _shares_containers(a: Any, b: Any) -> bool:
+    return bool({id(x) for x in _containers(a)} & {id(x) for x in _containers(b)})
+
+
 def same(a: Decoded, b: Decoded) -> None:
     assert (a.data, a.payload, a.reason, a.body) == (b.data, b.payload, b.reason, b.body)
     assert (a.nested, a.snapshot) == (b.nested, b.snapshot)
+    if a.data is not None:
+        # Equal as JSON, type for type (1, 1.0 and True differ), order for order.
+        assert snapshot(a.data) == snapshot(b.data)  # type: ignore[arg-type]
+        assert compact_json(a.data) == compact_json(b.data)  # type: ignore[arg-type]
 
 
 @settings(max_examples=200, deadline=None)
@@ -69,8 +89,12 @@ def test_a_hit_decodes_to_what_a_full_decode_gives(data: dict[str, Any]) -> None
     same(first, TimedTokenCodec(SECRET, salt=SALT, max_age=86400).loads(token))
     same(second, first)
     assert second.data is not first.data
+    third = c.loads(token)
+    same(third, first)
     if first.nested:
         assert second.snapshot == snapshot(second.data)  # type: ignore[arg-type]
+        # Nothing inside is shared between two requests' sessions.
+        assert not _shares_containers(second.data, third.data)
 
 
 def test_changing_a_decoded_session_does_not_change_the_next_one() -> None:
