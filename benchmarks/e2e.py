@@ -68,8 +68,14 @@ TARGETS = {
 LEGACY_FACTOR = 2.4  # at least this many times 0.3.1's rps on "write"
 SIZES = ["small", "1k"]
 IMPLS = ["bare", "ours", "legacy", "starlette-bare", "starlette"]
-#: Diagnostic servers: what empty hooks cost (not run unless asked for).
-EXTRA = ["signals", "middleware"]
+#: Diagnostic servers (not run unless asked for): what empty hooks cost,
+#: and a second bare server (``control``) that shows the noise floor.
+EXTRA = ["signals", "middleware", "control"]
+DIAGNOSTIC_LABELS = {
+    "signals": "bare + empty signals",
+    "middleware": "bare + empty middleware",
+    "control": "bare (a second one)",
+}
 
 
 def session_data(size: str) -> dict[str, Any]:
@@ -514,7 +520,7 @@ def markdown(result: dict[str, Any]) -> str:
     diagnostics = [r for r in result["rows"] if r.get("diagnostics")]
     if diagnostics:
         lines += ["", "| case | session | " + " | ".join(
-            f"bare + empty {name}" for name in diagnostics[0]["diagnostics"]) + " |",
+            DIAGNOSTIC_LABELS[name] for name in diagnostics[0]["diagnostics"]) + " |",
             "|---|---|" + "---|" * len(diagnostics[0]["diagnostics"])]
         for row in diagnostics:
             size = "~25 B" if row["size"] == "small" else "~1 KB"

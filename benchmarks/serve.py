@@ -14,8 +14,9 @@ Routes (same for every implementation; each answers ``ok``):
 ``setup(app)``), ``legacy`` (0.3.1 from its own environment),
 ``starlette-bare`` and ``starlette`` (``SessionMiddleware``, under uvicorn);
 for diagnosis, ``signals`` (empty handlers on the three signals the engine
-used to hook; ``BENCH_SIGNALS=a,b`` picks others) and ``middleware`` (an
-empty request and response middleware).
+used to hook; ``BENCH_SIGNALS=a,b`` picks others), ``middleware`` (an
+empty request and response middleware) and ``control`` (bare Sanic again,
+to see how far two identical servers differ in one run).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def sanic_app(impl: str, refresh: bool) -> Any:
 
         app.register_middleware(nothing_in, "request")
         app.register_middleware(nothing_out, "response")
-    elif impl != "bare":
+    elif impl not in ("bare", "control"):
         raise SystemExit(f"unknown --impl {impl!r}")
 
     @app.get("/untouched")
