@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -239,3 +240,46 @@ def test_session_readable_in_a_lifecycle_request_handler(
     result = client.get("/")
     assert result.text == "ann"
     assert read_token(result.cookie().value) == {"user": "bob"}
+
+
+class AppContext(SimpleNamespace):
+    """An app's own context type."""
+
+
+class OwnContextRequest(Request):
+    """A request class that makes its context itself (overrides ``ctx``)."""
+
+    @property
+    def ctx(self) -> Any:
+        if self._ctx is None:
+            self._ctx = AppContext(tenant="acme")
+        return self._ctx
+
+
+class MadeContextRequest(Request):
+    """A request class that overrides ``make_context``, as Sanic suggests."""
+
+    @staticmethod
+    def make_context() -> Any:
+        return AppContext(tenant="made")
+
+
+@pytest.mark.parametrize("request_class", [OwnContextRequest, MadeContextRequest])
+def test_apps_own_context_gets_the_session(
+    front: str, client_for: Any, request_class: type[Request]
+) -> None:
+    app = Sanic(unique_name(), request_class=request_class)
+    app.config.SECRET_KEY = SECRET
+    install(app, front)
+
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        assert type(request.ctx) is AppContext
+        request.ctx.session["n"] = request.ctx.session.get("n", 0) + 1
+        return response.text(f"{request.ctx.tenant} {request.ctx.session['n']}")
+
+    client = client_for(app)
+    first = client.get("/").text
+    assert first.endswith(" 1")
+    assert first.split()[0] in ("acme", "made")
+    assert client.get("/").text.endswith(" 2")

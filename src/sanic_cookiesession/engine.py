@@ -515,13 +515,25 @@ def session_request_class(base: type[Request], engine: Engine) -> type[Request]:
     class SessionRequest(base):  # type: ignore[valid-type,misc]
         __slots__ = ()
 
-        @property
-        def ctx(self) -> Any:
-            ctx = self._ctx
-            if ctx is None:
-                ctx = super().ctx
-                attach(self, ctx)
-            return ctx
+        if base.ctx is Request.ctx:
+            # Sanic's own property, with the session attached on creation.
+            @property
+            def ctx(self) -> Any:
+                ctx = self._ctx  # type: ignore[has-type]
+                if ctx is None:
+                    ctx = self._ctx = self.make_context()  # type: ignore[misc]
+                    attach(self, ctx)
+                return ctx
+
+        else:  # the app's request class has a ctx of its own: use it
+
+            @property
+            def ctx(self) -> Any:
+                ctx = self._ctx
+                if ctx is None:
+                    ctx = super().ctx
+                    attach(self, ctx)
+                return ctx
 
         async def respond(
             self,

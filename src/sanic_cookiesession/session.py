@@ -169,6 +169,21 @@ def _first_calling(cls: type[Session], hook: str, name: str) -> Callable[..., An
     return method
 
 
+def _loading(name: str) -> Callable[..., Any]:
+    """``LazySession.name`` for a method that only reads: load, then
+    ``dict.name``."""
+    read = getattr(dict, name)
+
+    def method(self: Any, *args: Any) -> Any:
+        self._load()
+        return read(self, *args)
+
+    method.__name__ = name
+    method.__qualname__ = f"LazySession.{name}"
+    method.__doc__ = read.__doc__
+    return method
+
+
 # Every dict method that changes contents warns (once) after the save.
 for _name in (
     "__setitem__", "__delitem__", "__ior__", "popitem", "clear", "update",
@@ -178,10 +193,15 @@ for _name in (
 # Every dict method that reads or writes contents; __class__ is swapped on
 # first use, so these run once per request at most.
 for _name in (
-    "__getitem__", "__setitem__", "__delitem__", "__contains__", "__iter__",
-    "__len__", "__eq__", "__ne__", "__or__", "__ror__", "__ior__",
-    "__reversed__", "get", "setdefault", "pop", "popitem", "clear",
-    "update", "keys", "values", "items", "copy",
+    "__setitem__", "__delitem__", "__ior__", "setdefault", "pop", "popitem",
+    "clear", "update",
 ):
     setattr(LazySession, _name, _first_calling(LazySession, "_load", _name))
+# Those that only read go straight to dict's once loaded (no class
+# overrides them).
+for _name in (
+    "__getitem__", "__contains__", "__iter__", "__len__", "__eq__", "__ne__",
+    "__or__", "__ror__", "__reversed__", "get", "keys", "values", "items", "copy",
+):
+    setattr(LazySession, _name, _loading(_name))
 del _name
