@@ -196,3 +196,28 @@ def test_a_codec_with_other_keys_never_accepts_through_its_cache(
     first, second = c.loads(token), c.loads(token)
     assert (first.data is None) == (key != SECRET)
     same(second, first)
+
+
+def test_a_token_too_long_to_be_read_back_is_not_remembered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import secrets
+
+    monkeypatch.setattr(codec_module, "MAX_INCOMING_COOKIE", 512)
+    c, _ = counted()
+    data = {"blob": secrets.token_urlsafe(600)}  # compresses little
+    payload = c.payload(data)
+    assert len(payload) <= TimedTokenCodec.CACHE_MAX_PAYLOAD
+    token = c.sign(data, payload)
+    assert len(token) > codec_module.MAX_INCOMING_COOKIE
+    assert token not in c._cache
+    assert c.loads(token).reason == codec_module.OVERSIZE
+
+
+def test_circular_sessions_are_refused_and_leave_the_encoder_clean() -> None:
+    looped: dict[str, Any] = {"a": []}
+    looped["a"].append(looped)
+    with pytest.raises(ValueError, match="Circular"):
+        compact_json(looped)
+    shared = [1, 2]
+    assert compact_json({"x": shared, "y": shared}) == b'{"x":[1,2],"y":[1,2]}'

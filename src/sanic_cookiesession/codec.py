@@ -162,31 +162,25 @@ class Codec(Protocol):
 _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _encode_json = _encoder.encode
 _decode_json = json.JSONDecoder().decode
-# The C encoder that JSONEncoder.encode ends up calling for a dict, called
-# directly. No circular-reference bookkeeping: a session that contains
-# itself raises RecursionError instead of ValueError (both are reported as
-# "cannot be encoded").
-_c_encode = (
-    c_make_encoder(
-        None,
-        _encoder.default,
-        encode_basestring,
-        None,
-        _encoder.key_separator,
-        _encoder.item_separator,
-        False,
-        False,
-        True,
-    )
-    if c_make_encoder is not None
-    else None
+# What JSONEncoder.encode ends up calling for a dict, called directly (the
+# C encoder, made afresh for each call as json does, so that its
+# circular-reference bookkeeping starts empty).
+_ENCODER_ARGS = (
+    _encoder.default,
+    encode_basestring,
+    None,
+    _encoder.key_separator,
+    _encoder.item_separator,
+    False,
+    False,
+    True,
 )
 
 
 def compact_json(data: dict[str, Any]) -> bytes:
     """The JSON itsdangerous' URL-safe serializers write (compact, UTF-8)."""
-    if _c_encode is not None and type(data) is dict:
-        return "".join(_c_encode(data, 0)).encode("utf-8")
+    if c_make_encoder is not None and type(data) is dict:
+        return "".join(c_make_encoder({}, *_ENCODER_ARGS)(data, 0)).encode("utf-8")
     return _encode_json(data).encode("utf-8")  # pragma: no cover - no C json
 
 
@@ -277,7 +271,10 @@ class TimedTokenCodec:
     #: Tokens remembered per codec (one codec per app or namespace); the
     #: oldest goes first. ``0`` turns the cache off.
     CACHE_SIZE = 256
-    #: Larger payloads are not remembered (bounds the cache to ~3 MB).
+    #: Larger payloads are not remembered. An entry holds the token, the
+    #: JSON and (for a session without lists or dicts) a copy of the data:
+    #: a few KB for a typical session, ~50 KB at worst (4 KiB of JSON as
+    #: hundreds of tiny keys), so at most ~15 MB per codec.
     CACHE_MAX_PAYLOAD = 4096
 
     def __init__(
@@ -318,7 +315,11 @@ class TimedTokenCodec:
 
     def _remember(self, token: str, entry: _Entry) -> None:
         cache = self._cache
-        if len(entry[2]) > self.CACHE_MAX_PAYLOAD or self.CACHE_SIZE <= 0:
+        if (
+            len(entry[2]) > self.CACHE_MAX_PAYLOAD
+            or len(token) > MAX_INCOMING_COOKIE  # could not be read back
+            or self.CACHE_SIZE <= 0
+        ):
             return
         if len(cache) >= self.CACHE_SIZE:
             del cache[next(iter(cache))]

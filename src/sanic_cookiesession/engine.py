@@ -20,8 +20,10 @@ costs about a sixth of a bare request (see ``docs/performance.md``).
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable, Coroutine, Mapping
 from operator import is_
+from types import SimpleNamespace
 from typing import Any
 
 from itsdangerous import URLSafeTimedSerializer
@@ -31,7 +33,7 @@ from sanic.response.types import BaseHTTPResponse
 
 from . import codec as _codec
 from .codec import FALLBACK_KEY, Codec, Decoded, _has_containers, make_codec, snapshot
-from .config import Settings
+from .config import MAX_INCOMING_COOKIE, Settings
 from .cookies import CookieWriter, cookie_value
 from .exc import SessionNotInstalledError
 from .session import LateSession, LazySession, Session, warn_changed_too_late
@@ -78,13 +80,23 @@ class State:
     the cookie is looked up in the ``Cookie`` header on first need.
     """
 
-    __slots__ = ("_ns", "_token", "created", "decoded", "engine", "request", "saved", "snapshot")
+    __slots__ = (
+        "_ns", "_request", "_token", "built", "created", "decoded", "engine", "headers",
+        "saved", "snapshot",
+    )
 
     def __init__(self, engine: Engine, request: Request) -> None:
         self.engine = engine
-        self.request = request
-        self._ns: Namespace | None = None
+        self.headers = request.headers
+        #: The namespace, known at once unless the request is not routed
+        #: yet and blueprints have namespaces of their own; then the request
+        #: is kept by a weak reference (a strong one would make a cycle,
+        #: request -> ctx -> state -> request, and keep every request, body
+        #: included, alive until the garbage collector runs).
+        self._ns: Namespace | None = engine.namespace_now(request)
+        self._request = weakref.ref(request) if self._ns is None else None
         self._token: Any = _NO_COOKIE
+        self.built = False
         self.decoded: Decoded | None = None
         self.created: int | None = None
         self.saved = False
@@ -97,7 +109,9 @@ class State:
         """The namespace of the route matched when this is first asked."""
         ns = self._ns
         if ns is None:
-            ns = self._ns = self.engine.namespace_for(self.request)
+            request = self._request() if self._request is not None else None
+            ns = self._ns = self.engine.namespace_for(request)
+            self._request = None
         return ns
 
     @property
@@ -105,7 +119,7 @@ class State:
         """The request's session cookie (read on first use), or ``None``."""
         token = self._token
         if token is _NO_COOKIE:
-            headers = self.request.headers
+            headers = self.headers
             header = headers.getone("cookie", "") if headers is not None else ""
             token = self._token = cookie_value(header, self.ns.writer.name)
         return token  # type: ignore[no-any-return]
@@ -210,25 +224,37 @@ class Engine:
         """
         if self.default is None:  # not configured: the server did not start normally
             return
-        state = State(self, request)
-        # First used after request.respond(): a change can no longer be saved.
-        state.saved = request.responded
-        name = self.session_name
         try:
+            state = State(self, request)
+            # First used after request.respond(): a change can no longer be saved.
+            state.saved = request.responded
             setattr(ctx, STATE_ATTR, state)
             if self.session_type is dict:
                 # The session refers to the state, never the other way round:
                 # no reference cycle, so both are freed with the request.
-                setattr(ctx, name, LazySession.pending(state))
+                setattr(ctx, self.session_name, LazySession.pending(state))
+            elif state._ns is None and type(ctx) is DeferredContext:
+                pass  # built on first access, once the route is known
             else:
-                setattr(ctx, name, self.session_type(state.load()))
+                setattr(ctx, self.session_name, self.session_type(state.load()))
         except Exception:
             logger.exception("sanic-cookiesession: could not attach the session")
 
-    def namespace_for(self, request: Request) -> Namespace:
+    def namespace_now(self, request: Request) -> Namespace | None:
+        """The request's namespace, or ``None`` if it cannot be known yet
+        (blueprints have namespaces and the request is not routed yet)."""
+        if not self.routes:
+            return self.default
+        route = request.route
+        if route is None:
+            return None
+        return self.routes.get(route.name, self.default)
+
+    def namespace_for(self, request: Request | None) -> Namespace:
+        """The request's namespace; the app's if it has no route (yet)."""
         ns = self.default
         assert ns is not None
-        if self.routes:
+        if self.routes and request is not None:
             route = request.route
             if route is not None:
                 return self.routes.get(route.name, ns)
@@ -397,6 +423,10 @@ class Engine:
         if len(header) > ns.settings.max_size:
             _log_oversize(ns, data, len(header))
             return reason
+        if len(token) > MAX_INCOMING_COOKIE:
+            # Under SESSION_COOKIE_MAX_SIZE, but refused when read back.
+            _log_oversize(ns, data, len(token), what="cookie value", limit=MAX_INCOMING_COOKIE)
+            return reason
         response.headers.add("Set-Cookie", header)
         return reason
 
@@ -505,35 +535,73 @@ def _log_oversize(
     )
 
 
+class DeferredContext(SimpleNamespace):
+    """``request.ctx`` for an app with a custom ``session_type`` and
+    blueprint namespaces: when the context is made before routing, the
+    session is built on its first access, in the namespace of the route
+    matched by then (a ``dict`` session is lazy anyway)."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        state: State | None = self.__dict__.get(STATE_ATTR)
+        if state is not None:
+            engine = state.engine
+            if name == engine.session_name and name not in self.__dict__ and not state.built:
+                state.built = True
+                session = engine.session_type(state.load())
+                setattr(self, name, session)
+                return session
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
 def session_request_class(base: type[Request], engine: Engine) -> type[Request]:
     """A subclass of ``base`` (the app's request class) that loads and saves
     the session (see the module's docstring). Made once per app, at startup.
     """
     attach = engine.attach
     on_response = engine.on_response
+    sanic_ctx = base.ctx is Request.ctx
+    # A custom session type cannot be lazy itself: with namespaces, the
+    # context defers building it until the route is known.
+    deferred = (
+        sanic_ctx
+        and engine.session_type is not dict
+        and bool(engine.routes)
+        and base.make_context is Request.make_context
+    )
 
     class SessionRequest(base):  # type: ignore[valid-type,misc]
         __slots__ = ()
 
-        if base.ctx is Request.ctx:
+        if sanic_ctx:
             # Sanic's own property, with the session attached on creation.
             @property
             def ctx(self) -> Any:
                 ctx = self._ctx  # type: ignore[has-type]
                 if ctx is None:
-                    ctx = self._ctx = self.make_context()  # type: ignore[misc]
+                    ctx = DeferredContext() if deferred else self.make_context()
+                    self._ctx = ctx  # type: ignore[misc]
                     attach(self, ctx)
+                elif getattr(ctx, STATE_ATTR, None) is None:
+                    attach(self, ctx)  # made by the app's own __init__
                 return ctx
+
+            def _session_ctx(self) -> Any:
+                """The context if it exists (a route that never used it has none)."""
+                return self._ctx
 
         else:  # the app's request class has a ctx of its own: use it
 
             @property
             def ctx(self) -> Any:
-                ctx = self._ctx
-                if ctx is None:
-                    ctx = super().ctx
+                ctx = super().ctx
+                if getattr(ctx, STATE_ATTR, None) is None:
                     attach(self, ctx)
                 return ctx
+
+            def _session_ctx(self) -> Any:
+                return self.ctx
 
         async def respond(
             self,
@@ -546,7 +614,7 @@ def session_request_class(base: type[Request], engine: Engine) -> type[Request]:
             response = await super().respond(
                 response, status=status, headers=headers, content_type=content_type
             )
-            ctx = self._ctx
+            ctx = self._session_ctx()
             if ctx is not None and isinstance(response, BaseHTTPResponse):
                 report = on_response(self, response, ctx)
                 if report is not None:
