@@ -15,8 +15,11 @@ Routes (same for every implementation; each answers ``ok``):
 ``starlette-bare`` and ``starlette`` (``SessionMiddleware``, under uvicorn);
 for diagnosis, ``signals`` (empty handlers on the three signals the engine
 used to hook; ``BENCH_SIGNALS=a,b`` picks others), ``middleware`` (an
-empty request and response middleware) and ``control`` (bare Sanic again,
-to see how far two identical servers differ in one run).
+empty request and response middleware), ``control`` (bare Sanic again,
+to see how far two identical servers differ in one run), ``vary`` and
+``headers`` (bare Sanic answering with a ``Vary: Cookie`` header, and also
+a constant ``Set-Cookie`` header as this checkout writes it: what those
+headers cost in Sanic alone).
 """
 
 from __future__ import annotations
@@ -70,27 +73,49 @@ def sanic_app(impl: str, refresh: bool) -> Any:
 
         app.register_middleware(nothing_in, "request")
         app.register_middleware(nothing_out, "response")
-    elif impl not in ("bare", "control"):
+    elif impl not in ("bare", "control", "vary", "headers"):
         raise SystemExit(f"unknown --impl {impl!r}")
+
+    # The response headers a session adds, on bare Sanic with no session
+    # work at all (``vary``, ``headers``): what Sanic's own header
+    # formatting costs. Empty for every other server.
+    extra: dict[str, str] = {}
+    if impl in ("vary", "headers"):
+        extra["Vary"] = "Cookie"
+    if impl == "headers":
+        extra["Set-Cookie"] = example_set_cookie()
 
     @app.get("/untouched")
     async def untouched(request: Any) -> Any:
-        return response.text("ok")
+        return response.text("ok", headers=extra or None)
 
     @app.get("/read")
     async def read(request: Any) -> Any:
         if impl in ("ours", "legacy"):
             request.ctx.session.get("user")
-        return response.text("ok")
+        return response.text("ok", headers=extra or None)
 
     @app.get("/write")
     async def write(request: Any) -> Any:
         if impl in ("ours", "legacy"):
             session = request.ctx.session
             session["visits"] = session.get("visits", 0) + 1
-        return response.text("ok")
+        return response.text("ok", headers=extra or None)
 
     return app
+
+
+def example_set_cookie() -> str:
+    """A ``Set-Cookie`` header as this checkout writes it for the small
+    session (default settings)."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    from sanic_cookiesession.config import Settings
+    from sanic_cookiesession.cookies import CookieWriter
+
+    token = URLSafeTimedSerializer(SECRET, salt=SALT).dumps({"user": "ann", "visits": 2})
+    settings = Settings.from_config({"SESSION_COOKIE_SECRET_KEY": SECRET})
+    return CookieWriter(settings).set_header(token)
 
 
 def starlette_app(impl: str) -> Any:

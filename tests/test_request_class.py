@@ -118,11 +118,13 @@ class EagerContextRequest(Request):
 class ElsewhereContextRequest(Request):
     """A request class whose own ``ctx`` lives somewhere else."""
 
-    contexts: ClassVar[dict[int, SimpleNamespace]] = {}
+    contexts: ClassVar[weakref.WeakKeyDictionary[Request, SimpleNamespace]] = (
+        weakref.WeakKeyDictionary()
+    )
 
     @property
     def ctx(self) -> Any:
-        return self.contexts.setdefault(id(self), SimpleNamespace(tenant="elsewhere"))
+        return self.contexts.setdefault(self, SimpleNamespace(tenant="elsewhere"))
 
 
 @pytest.mark.parametrize("request_class", [EagerContextRequest, ElsewhereContextRequest])
