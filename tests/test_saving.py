@@ -341,3 +341,22 @@ def test_session_saved_when_another_response_middleware_raises(
     assert result.text == "from handler"
     assert read_token(result.cookie().value) == {"user": "ann"}
     assert result.headers["vary"] == "Cookie"
+
+
+def test_vary_cookie_merges_into_several_vary_headers(make_app: Any, client_for: Any) -> None:
+    app = make_app()
+
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        request.ctx.session["n"] = 1
+        resp = response.text("ok")
+        resp.headers.add("Vary", "Accept")
+        resp.headers.add("Vary", "Origin")
+        return resp
+
+    result = client_for(app).get("/")
+    assert [v.strip() for v in ", ".join(result.headers.get_list("vary")).split(",")] == [
+        "Accept",
+        "Origin",
+        "Cookie",
+    ]

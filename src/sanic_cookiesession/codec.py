@@ -83,6 +83,8 @@ class Decoded:
 
     Attributes:
         data: The session contents, or ``None`` when the cookie was rejected.
+            Never to be changed in place: the token cache may hand the same
+            dict to several requests (copy it first).
         payload: The serialized contents as read (compared on save to see
             whether the session changed).
         reason: Why the cookie was rejected, or ``fallback_key`` when it
@@ -251,9 +253,10 @@ class KeyRing:
         return None
 
 
-# What a cached token decoded to: (signed_at, reason, payload, body,
-# a copy of the data when it holds no lists or dicts, its snapshot when it does).
-_Entry = tuple[int, "str | None", bytes, bytes, "dict[str, Any] | None", "bytes | None"]
+# What a cached token decoded to: (signed_at, reason, payload, body, for a
+# session without lists or dicts the Decoded itself (shared by every hit:
+# its data is never changed in place), for one with them its snapshot).
+_Entry = tuple[int, "str | None", bytes, bytes, "Decoded | None", "bytes | None"]
 
 
 class TimedTokenCodec:
@@ -333,7 +336,7 @@ class TimedTokenCodec:
                 del self._cache[token]
                 return Decoded.rejected(EXPIRED)
         if flat is not None:
-            return Decoded(dict(flat), payload, reason, body, False, None)
+            return flat
         if fingerprint is not None:
             # A deep copy of what this process decoded from the payload
             # (JSON types only), twice as fast as decoding the JSON again.
@@ -352,12 +355,22 @@ class TimedTokenCodec:
         assert data is not None
         assert decoded.payload is not None
         assert decoded.body is not None
-        flat = None if decoded.nested else dict(data)
+        flat = (
+            None
+            if decoded.nested
+            else Decoded(dict(data), decoded.payload, decoded.reason, decoded.body, False, None)
+        )
         return (signed_at, decoded.reason, decoded.payload, decoded.body, flat, decoded.snapshot)
 
     def loads(self, token: str) -> Decoded:
         entry = self._cache.get(token)
         if entry is not None:
+            flat = entry[4]
+            if flat is not None and self.max_age is not None:
+                # The usual hit, inline: a session without lists or dicts.
+                age = now() - entry[0]
+                if -CLOCK_SKEW <= age <= self.max_age:
+                    return flat
             return self._from_cache(token, entry)
         if len(token) > MAX_INCOMING_COOKIE:
             return Decoded.rejected(OVERSIZE)

@@ -26,6 +26,15 @@ _RESERVED = COOKIE_NAME_RESERVED_CHARS.search
 _reserved_names: dict[str, bool] = {}
 
 
+def _is_reserved(name: str) -> bool:
+    reserved = _reserved_names.get(name)
+    if reserved is None:
+        reserved = _reserved_names[name] = _RESERVED(name) is not None
+        if len(_reserved_names) > 64:  # names are few; never let this grow
+            _reserved_names.clear()
+    return reserved
+
+
 def read_cookie(request: Any, name: str) -> str | None:
     """The value of the cookie called exactly ``name``, or ``None``.
 
@@ -44,14 +53,18 @@ def cookie_value(header: str, name: str) -> str | None:
     absent or empty cookie, but without parsing every other cookie.
     ``tests/test_cookies.py`` compares the two on odd input.
     """
-    if name not in header:
+    if header.startswith(name) and header[len(name) : len(name) + 1] == "=":
+        # The usual case: the session cookie comes first. What the loop
+        # below would find, without splitting the rest of the header.
+        end = header.find(";")
+        value = (header[len(name) + 1 :] if end < 0 else header[len(name) + 1 : end]).strip()
+        if not (len(value) > 2 and value[0] == '"' and value[-1] == '"') and not _is_reserved(
+            name
+        ):
+            return value or None
+    elif name not in header:
         return None
-    reserved = _reserved_names.get(name)
-    if reserved is None:
-        reserved = _reserved_names[name] = _RESERVED(name) is not None
-        if len(_reserved_names) > 64:  # names are few; never let this grow
-            _reserved_names.clear()
-    if reserved:
+    if _is_reserved(name):
         return None
     for token in header.split(";"):
         key, sep, value = token.partition("=")

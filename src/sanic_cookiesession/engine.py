@@ -59,17 +59,23 @@ _NO_COOKIE = object()
 class Namespace:
     """One session cookie: its settings, its codec, its header writer."""
 
-    __slots__ = ("codec", "label", "resign", "settings", "writer")
+    __slots__ = (
+        "codec", "cookie_name", "label", "lifetime", "refresh", "resign", "settings", "writer",
+    )
 
     def __init__(
         self, settings: Settings, codec: Codec, label: str = "app"
     ) -> None:
         self.settings = settings
         self.codec = codec
+        # Read on every request: kept at hand.
+        self.lifetime = settings.absolute_lifetime
+        self.refresh = settings.refresh_each_request
         #: Re-signs an unchanged body without encoding it again, for codecs
         #: that can (the default one).
         self.resign: Callable[[bytes, bytes | None], str] | None = getattr(codec, "resign", None)
         self.writer = CookieWriter(settings)
+        self.cookie_name = self.writer.name
         self.label = label
 
 
@@ -93,8 +99,9 @@ class State:
         #: is kept by a weak reference (a strong one would make a cycle,
         #: request -> ctx -> state -> request, and keep every request, body
         #: included, alive until the garbage collector runs).
-        self._ns: Namespace | None = engine.namespace_now(request)
-        self._request = weakref.ref(request) if self._ns is None else None
+        ns = engine.default if not engine.routes else engine.namespace_now(request)
+        self._ns: Namespace | None = ns
+        self._request = weakref.ref(request) if ns is None else None
         self._token: Any = _NO_COOKIE
         self.built = False
         self.decoded: Decoded | None = None
@@ -121,18 +128,27 @@ class State:
         if token is _NO_COOKIE:
             headers = self.headers
             header = headers.getone("cookie", "") if headers is not None else ""
-            token = self._token = cookie_value(header, self.ns.writer.name)
+            token = self._token = cookie_value(header, self.ns.cookie_name)
         return token  # type: ignore[no-any-return]
 
     def load(self) -> dict[str, Any]:
-        """Decode the cookie (called on the session's first use)."""
-        token = self.token
+        """Decode the cookie (called on the session's first use).
+
+        The dict returned may be shared with the token cache: copy it.
+        """
+        ns = self._ns or self.ns
+        token = self._token
+        if token is _NO_COOKIE:
+            headers = self.headers
+            header = headers.getone("cookie", "") if headers is not None else ""
+            token = self._token = cookie_value(header, ns.cookie_name)
         if token is None:
             return {}
-        decoded = self.ns.codec.loads(token)
+        decoded = ns.codec.loads(token)
         data = decoded.data
-        lifetime = self.ns.settings.absolute_lifetime
+        lifetime = ns.lifetime
         if data is not None and lifetime is not None:
+            data = dict(data)  # decoded.data is never changed in place
             created = data.pop(CREATED_KEY, None)
             now = _codec.now()
             if not isinstance(created, int) or isinstance(created, bool):
@@ -149,7 +165,7 @@ class State:
             log = logger.debug if decoded.reason == FALLBACK_KEY else logger.info
             log(
                 "session cookie %r %s: %s",
-                self.ns.writer.name,
+                ns.cookie_name,
                 "accepted with a fallback key" if data is not None else "rejected",
                 decoded.reason,
             )
@@ -236,7 +252,7 @@ class Engine:
             elif state._ns is None and type(ctx) is DeferredContext:
                 pass  # built on first access, once the route is known
             else:
-                setattr(ctx, self.session_name, self.session_type(state.load()))
+                setattr(ctx, self.session_name, self.session_type(dict(state.load())))
         except Exception:
             logger.exception("sanic-cookiesession: could not attach the session")
 
@@ -284,7 +300,13 @@ class Engine:
             if stream is not None and getattr(stream, "stage", None) in _HEADERS_GONE:
                 self._too_late(request, state)
                 return None
-            reason = self.save(request, response, state, session)
+            state.saved = True
+            try:
+                reason = self._save(response, state, session)
+            finally:
+                if type(session) is Session:
+                    # From now on a change is lost: say so if one happens.
+                    session.__class__ = LateSession
         except Exception:
             logger.exception("sanic-cookiesession: could not save the session")
             return None
@@ -352,11 +374,11 @@ class Engine:
                 session.__class__ = LateSession
 
     def _save(self, response: BaseHTTPResponse, state: State, session: Any) -> str | None:
-        ns = state.ns
+        ns = state._ns or state.ns
         _add_vary_cookie(response)
         decoded = state.decoded
         reason = decoded.reason if decoded is not None else None
-        is_mapping = isinstance(session, (dict, Mapping))  # dict first: fast
+        is_mapping = type(session) is Session or isinstance(session, (dict, Mapping))
         if session is None or (is_mapping and not session):
             if state.token is not None:
                 response.headers.add("Set-Cookie", ns.writer.delete_header())
@@ -372,11 +394,11 @@ class Engine:
         if (
             not modified
             and decoded is not None
-            and ns.settings.absolute_lifetime is None
+            and ns.lifetime is None
             and same_as_read(session, decoded.data, state.snapshot, decoded.nested)
         ):
             # Provably what was read: no need to encode it to compare.
-            if not (ns.settings.refresh_each_request or reason == FALLBACK_KEY):
+            if not (ns.refresh or reason == FALLBACK_KEY):
                 return reason
             if decoded.body is not None and ns.resign is not None:
                 return self._set(
@@ -394,9 +416,7 @@ class Engine:
             _log_oversize(ns, data, len(payload), what="decoded payload", limit=_codec.MAX_PAYLOAD)
             return reason
         changed = decoded is None or decoded.payload != payload or modified
-        if not (
-            changed or ns.settings.refresh_each_request or reason == FALLBACK_KEY
-        ):
+        if not (changed or ns.refresh or reason == FALLBACK_KEY):
             return reason
         if changed or decoded is None or decoded.body is None or ns.resign is None:
             return self._set(response, ns, data, ns.codec.sign, data, payload, reason=reason)
@@ -478,11 +498,12 @@ def same_as_read(
 
 def _add_vary_cookie(response: BaseHTTPResponse) -> None:
     headers = response.headers
-    vary = headers.get("vary")
-    if not vary:
-        headers["Vary"] = "Cookie"
-    elif "cookie" not in vary.lower():
-        headers["Vary"] = f"{vary}, Cookie"
+    if headers.setdefault("Vary", "Cookie") == "Cookie":
+        return  # there was none (the usual case), or just this one
+    # Merge into what is there, however many Vary headers that is.
+    vary = ", ".join(value for value in headers.getall("vary") if value)
+    if "cookie" not in vary.lower():
+        headers["Vary"] = f"{vary}, Cookie" if vary else "Cookie"
 
 
 def _log_unencodable(ns: Namespace, data: Mapping[str, Any], exc: Exception) -> None:
@@ -549,7 +570,7 @@ class DeferredContext(SimpleNamespace):
             engine = state.engine
             if name == engine.session_name and name not in self.__dict__ and not state.built:
                 state.built = True
-                session = engine.session_type(state.load())
+                session = engine.session_type(dict(state.load()))
                 setattr(self, name, session)
                 return session
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")

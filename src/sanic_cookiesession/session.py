@@ -24,7 +24,7 @@ class Loader(Protocol):
     saved: bool
 
     def load(self) -> dict[str, Any]:
-        """The session's contents (decodes the cookie)."""
+        """The session's contents (decodes the cookie); copied, never kept."""
 
 
 class Session(dict[str, Any]):
