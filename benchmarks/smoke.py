@@ -23,6 +23,7 @@ sys.path.insert(0, str(HERE))
 
 import codec_bench  # noqa: E402
 import e2e  # noqa: E402
+import engine_bench  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -34,13 +35,16 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="cookiesession-smoke-") as tmp:
         out = Path(tmp)
         codec_bench.main(["--quick", "--out", str(out)])
+        engine_bench.main(["--quick", "--out", str(out)])
         only = ["ours", "legacy", "starlette"] if args.all else ["ours"]
         e2e.main([
             "--duration", "1", "--rounds", "1", "--warmup", "1",
             "--case", "untouched", "write", "--size", "small",
             "--memory-requests", "2000", "--only", *only, "--out", str(out),
         ])
-        for name in ("codec.json", "codec.md", "e2e.json", "e2e.md", "e2e.png"):
+        for name in (
+            "codec.json", "codec.md", "engine.json", "engine.md", "e2e.json", "e2e.md", "e2e.png",
+        ):
             path = out / name
             assert path.is_file(), f"{name} was not written"
             assert path.stat().st_size > 0, f"{name} is empty"

@@ -360,3 +360,26 @@ def test_vary_cookie_merges_into_several_vary_headers(make_app: Any, client_for:
         "Origin",
         "Cookie",
     ]
+
+
+@pytest.mark.parametrize(
+    ("existing", "expected"),
+    [
+        ("Set-Cookie", "Set-Cookie, Cookie"),
+        ("X-Cookie-Id", "X-Cookie-Id, Cookie"),
+        ("Accept, cookie", "Accept, cookie"),
+        ("*", "*"),
+        ("", "Cookie"),
+    ],
+)
+def test_vary_cookie_is_matched_as_a_header_name(
+    make_app: Any, client_for: Any, existing: str, expected: str
+) -> None:
+    app = make_app()
+
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        request.ctx.session["n"] = 1
+        return response.text("ok", headers={"Vary": existing})
+
+    assert client_for(app).get("/").headers["vary"] == expected

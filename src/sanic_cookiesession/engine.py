@@ -502,7 +502,8 @@ def _add_vary_cookie(response: BaseHTTPResponse) -> None:
         return  # there was none (the usual case), or just this one
     # Merge into what is there, however many Vary headers that is.
     vary = ", ".join(value for value in headers.getall("vary") if value)
-    if "cookie" not in vary.lower():
+    names = {name.strip().lower() for name in vary.split(",")}
+    if "cookie" not in names and "*" not in names:  # "*" varies on everything
         headers["Vary"] = f"{vary}, Cookie" if vary else "Cookie"
 
 
