@@ -53,6 +53,7 @@ def test_set_header_equals_sanic_cookie(config: dict[str, Any]) -> None:
             host_prefix=settings.host_prefix,
         )
         assert writer.set_header(value) == str(expected)
+        assert writer.token_header(value) == str(expected)
     deleted = Cookie(
         settings.cookie_name, "", path=settings.path, domain=settings.domain,
         secure=settings.secure, max_age=0, httponly=settings.httponly,
@@ -60,6 +61,27 @@ def test_set_header_equals_sanic_cookie(config: dict[str, Any]) -> None:
         host_prefix=settings.host_prefix,
     )
     assert writer.delete_header() == str(deleted)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.dictionaries(
+        st.text(max_size=12),
+        st.none() | st.booleans() | st.integers() | st.text(max_size=300) | st.floats(),
+        max_size=8,
+    )
+)
+def test_default_codec_tokens_never_need_quoting(data: dict[str, Any]) -> None:
+    # Why the engine may format their header without the check set_header
+    # makes: every token is URL-safe base64 and dots.
+    from sanic_cookiesession.codec import TimedTokenCodec
+
+    codec = TimedTokenCodec(SECRET, salt="cookie-session", max_age=None)
+    token = codec.sign(data, codec.payload(data))
+    writer = CookieWriter(Settings.from_config({"SECRET_KEY": SECRET}))
+    assert writer.token_header(token) == writer.set_header(token) == str(
+        writer.sanic_cookie(token, 86400)
+    )
 
 
 def test_value_needing_quotes_falls_back_to_sanic() -> None:

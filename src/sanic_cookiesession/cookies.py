@@ -112,6 +112,11 @@ class CookieWriter:
             return str(self.sanic_cookie(value, self._settings.max_age))
         return f"{self.name}={value}{self._set_suffix}"
 
+    def token_header(self, token: str) -> str:
+        """:meth:`set_header` for a value known to need no quoting (the
+        default codec's tokens: URL-safe base64 and dots)."""
+        return f"{self.name}={token}{self._set_suffix}"
+
     def delete_header(self) -> str:
         """The ``Set-Cookie`` header value that deletes the cookie, with the
         attributes it was set with."""

@@ -60,7 +60,8 @@ class Namespace:
     """One session cookie: its settings, its codec, its header writer."""
 
     __slots__ = (
-        "codec", "cookie_name", "label", "lifetime", "refresh", "resign", "settings", "writer",
+        "codec", "cookie_name", "header", "label", "lifetime", "refresh", "resign", "settings",
+        "writer",
     )
 
     def __init__(
@@ -76,6 +77,12 @@ class Namespace:
         self.resign: Callable[[bytes, bytes | None], str] | None = getattr(codec, "resign", None)
         self.writer = CookieWriter(settings)
         self.cookie_name = self.writer.name
+        #: Formats the Set-Cookie header of a token this codec made.
+        self.header: Callable[[str], str] = (
+            self.writer.token_header
+            if isinstance(codec, _codec.TimedTokenCodec)
+            else self.writer.set_header
+        )
         self.label = label
 
 
@@ -439,7 +446,7 @@ class Engine:
         except Exception as exc:  # noqa: BLE001
             _log_unencodable(ns, data, exc)
             return reason
-        header = ns.writer.set_header(token)
+        header = ns.header(token)
         if len(header) > ns.settings.max_size:
             _log_oversize(ns, data, len(header))
             return reason
