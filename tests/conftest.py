@@ -173,16 +173,31 @@ def client_for(mode: str) -> Callable[[Sanic], Client]:
     return lambda app: Client(app, mode)
 
 
+def started(app: Sanic) -> Sanic:
+    """Run the session's ``before_server_start`` hook, as a server would."""
+    from sanic_cookiesession.engine import get_engine
+
+    asyncio.run(get_engine(app).configure(app))
+    return app
+
+
+def server_request(app: Sanic, cookie: str, path: bytes = b"/") -> Any:
+    """A request made as the server makes it (through the app's request
+    class, once :func:`started`), carrying ``cookie`` as its Cookie header."""
+    from sanic.compat import Header
+
+    headers = Header({"host": "x", "cookie": cookie})
+    return app.request_class(path, headers, "1.1", "GET", None, app)
+
+
 def startup_error(app: Sanic) -> Exception:
     """Run the session's ``before_server_start`` check; return its error.
 
     (A real server stopped by it is shown in ``test_config.py``; starting
     through the test client would leave an unawaited server coroutine.)
     """
-    from sanic_cookiesession.engine import get_engine
-
     try:
-        asyncio.run(get_engine(app).configure(app))
+        started(app)
     except Exception as exc:  # noqa: BLE001 - returned to the caller
         return exc
     raise AssertionError("the app started")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sanic import Request, response
+from sanic import response
 
 from sanic_cookiesession import codec as codec_module
 from sanic_cookiesession.codec import (
@@ -118,33 +118,26 @@ def test_requests_with_the_same_cookie_never_see_each_others_changes(
     # each session, so no request's change shows in the next one, also
     # with SESSION_ABSOLUTE_LIFETIME (which takes a key out of what was
     # decoded). Two requests in one server, as a browser sends them.
-    import asyncio
     import copy
 
     from sanic import Sanic
-    from sanic.compat import Header
 
     import sanic_cookiesession
     from sanic_cookiesession.engine import get_engine
     from sanic_cookiesession.testing import session_cookie
 
-    from .conftest import unique_name
+    from .conftest import server_request, started, unique_name
 
     app = Sanic(unique_name())
     app.config.SECRET_KEY = SECRET
     app.config.SESSION_ABSOLUTE_LIFETIME = lifetime
     sanic_cookiesession.setup(app)
-    engine = get_engine(app)
-    asyncio.run(engine.configure(app))
+    engine = get_engine(started(app))
     cookie = session_cookie(app, data)
-
-    def request() -> Request:
-        headers = Header({"host": "x", "cookie": cookie})
-        return app.request_class(b"/", headers, "1.1", "GET", None, app)
 
     seen = []
     for _ in range(3):
-        r = request()
+        r = server_request(app, cookie)
         session = r.ctx.session
         seen.append(copy.deepcopy(dict(session)))
         session["user"] = "eve"

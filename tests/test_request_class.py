@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
 import weakref
@@ -11,24 +10,21 @@ from typing import Any, ClassVar
 
 import pytest
 from sanic import Blueprint, Request, Sanic, response
-from sanic.compat import Header
 
 import sanic_cookiesession
 from sanic_cookiesession import engine as engine_module
 from sanic_cookiesession import session_namespace
-from sanic_cookiesession.engine import get_engine
 
-from .conftest import COOKIE, SECRET, install, read_token, token, unique_name
-
-
-def started(app: Sanic) -> Sanic:
-    asyncio.run(get_engine(app).configure(app))
-    return app
-
-
-def new_request(app: Sanic, path: bytes = b"/") -> Request:
-    headers = Header({"host": "x", "cookie": f"{COOKIE}={token({'user': 'ann'})}"})
-    return app.request_class(path, headers, "1.1", "GET", None, app)
+from .conftest import (
+    COOKIE,
+    SECRET,
+    install,
+    read_token,
+    server_request,
+    started,
+    token,
+    unique_name,
+)
 
 
 @pytest.mark.parametrize("namespaced", [False, True])
@@ -54,7 +50,8 @@ def test_a_request_is_freed_without_the_garbage_collector(namespaced: bool) -> N
     started(app)
     gc.disable()
     try:
-        request = new_request(app)  # not routed: the namespace is not known yet
+        # Not routed: the namespace is not known yet.
+        request = server_request(app, f"{COOKIE}={token({'user': 'ann'})}")
         assert request.ctx.session.get("user") == "ann"
         ref = weakref.ref(request)
         del request

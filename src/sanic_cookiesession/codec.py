@@ -329,14 +329,16 @@ class TimedTokenCodec:
         cache[token] = entry
 
     def _from_cache(self, token: str, entry: _Entry) -> Decoded:
-        signed_at, reason, payload, body, flat, fingerprint = entry
-        if self.max_age is not None:
-            age = now() - signed_at
-            if age > self.max_age or age < -CLOCK_SKEW:
+        max_age = self.max_age
+        if max_age is not None:
+            age = now() - entry[0]
+            if age > max_age or age < -CLOCK_SKEW:
                 del self._cache[token]
                 return Decoded.rejected(EXPIRED)
-        if flat is not None:
+        flat = entry[4]
+        if flat is not None:  # the usual hit: shared, read-only
             return flat
+        signed_at, reason, payload, body, _, fingerprint = entry
         if fingerprint is not None:
             # A deep copy of what this process decoded from the payload
             # (JSON types only), twice as fast as decoding the JSON again.
@@ -365,12 +367,6 @@ class TimedTokenCodec:
     def loads(self, token: str) -> Decoded:
         entry = self._cache.get(token)
         if entry is not None:
-            flat = entry[4]
-            if flat is not None and self.max_age is not None:
-                # The usual hit, inline: a session without lists or dicts.
-                age = now() - entry[0]
-                if -CLOCK_SKEW <= age <= self.max_age:
-                    return flat
             return self._from_cache(token, entry)
         if len(token) > MAX_INCOMING_COOKIE:
             return Decoded.rejected(OVERSIZE)

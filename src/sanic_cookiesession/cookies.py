@@ -26,6 +26,10 @@ _RESERVED = COOKIE_NAME_RESERVED_CHARS.search
 _reserved_names: dict[str, bool] = {}
 
 
+def _quoted(value: str) -> bool:
+    return len(value) > 2 and value[0] == '"' and value[-1] == '"'
+
+
 def _is_reserved(name: str) -> bool:
     reserved = _reserved_names.get(name)
     if reserved is None:
@@ -58,9 +62,7 @@ def cookie_value(header: str, name: str) -> str | None:
         # below would find, without splitting the rest of the header.
         end = header.find(";")
         value = (header[len(name) + 1 :] if end < 0 else header[len(name) + 1 : end]).strip()
-        if not (len(value) > 2 and value[0] == '"' and value[-1] == '"') and not _is_reserved(
-            name
-        ):
+        if not _quoted(value) and not _is_reserved(name):
             return value or None
     elif name not in header:
         return None
@@ -71,7 +73,7 @@ def cookie_value(header: str, name: str) -> str | None:
         if not sep or key.strip() != name:
             continue
         value = value.strip()
-        if len(value) > 2 and value[0] == '"' and value[-1] == '"':
+        if _quoted(value):
             # Quoted (never by us): let Sanic unquote it.
             value = parse_cookie(header)[name][0]
         return value or None  # empty is as good as absent

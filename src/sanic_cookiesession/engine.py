@@ -106,7 +106,7 @@ class State:
         #: is kept by a weak reference (a strong one would make a cycle,
         #: request -> ctx -> state -> request, and keep every request, body
         #: included, alive until the garbage collector runs).
-        ns = engine.default if not engine.routes else engine.namespace_now(request)
+        ns = engine.namespace_now(request)
         self._ns: Namespace | None = ns
         self._request = weakref.ref(request) if ns is None else None
         self._token: Any = _NO_COOKIE
@@ -143,12 +143,8 @@ class State:
 
         The dict returned may be shared with the token cache: copy it.
         """
-        ns = self._ns or self.ns
-        token = self._token
-        if token is _NO_COOKIE:
-            headers = self.headers
-            header = headers.getone("cookie", "") if headers is not None else ""
-            token = self._token = cookie_value(header, ns.cookie_name)
+        ns = self.ns
+        token = self.token
         if token is None:
             return {}
         decoded = ns.codec.loads(token)
@@ -259,9 +255,14 @@ class Engine:
             elif state._ns is None and type(ctx) is DeferredContext:
                 pass  # built on first access, once the route is known
             else:
-                setattr(ctx, self.session_name, self.session_type(dict(state.load())))
+                setattr(ctx, self.session_name, self.build_session(state))
         except Exception:
             logger.exception("sanic-cookiesession: could not attach the session")
+
+    def build_session(self, state: State) -> Any:
+        """A custom ``session_type`` session, decoded now (``load()``'s dict
+        may be the token cache's: the type gets a copy)."""
+        return self.session_type(dict(state.load()))
 
     def namespace_now(self, request: Request) -> Namespace | None:
         """The request's namespace, or ``None`` if it cannot be known yet
@@ -275,12 +276,9 @@ class Engine:
 
     def namespace_for(self, request: Request | None) -> Namespace:
         """The request's namespace; the app's if it has no route (yet)."""
-        ns = self.default
+        ns = self.namespace_now(request) if request is not None else None
+        ns = ns or self.default
         assert ns is not None
-        if self.routes and request is not None:
-            route = request.route
-            if route is not None:
-                return self.routes.get(route.name, ns)
         return ns
 
     # -- response ---------------------------------------------------------
@@ -307,13 +305,7 @@ class Engine:
             if stream is not None and getattr(stream, "stage", None) in _HEADERS_GONE:
                 self._too_late(request, state)
                 return None
-            state.saved = True
-            try:
-                reason = self._save(response, state, session)
-            finally:
-                if type(session) is Session:
-                    # From now on a change is lost: say so if one happens.
-                    session.__class__ = LateSession
+            reason = self.save(request, response, state, session)
         except Exception:
             logger.exception("sanic-cookiesession: could not save the session")
             return None
@@ -381,7 +373,7 @@ class Engine:
                 session.__class__ = LateSession
 
     def _save(self, response: BaseHTTPResponse, state: State, session: Any) -> str | None:
-        ns = state._ns or state.ns
+        ns = state.ns
         _add_vary_cookie(response)
         decoded = state.decoded
         reason = decoded.reason if decoded is not None else None
@@ -578,7 +570,7 @@ class DeferredContext(SimpleNamespace):
             engine = state.engine
             if name == engine.session_name and name not in self.__dict__ and not state.built:
                 state.built = True
-                session = engine.session_type(dict(state.load()))
+                session = engine.build_session(state)
                 setattr(self, name, session)
                 return session
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")

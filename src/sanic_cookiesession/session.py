@@ -151,17 +151,9 @@ def _first_calling(cls: type[Session], hook: str, name: str) -> Callable[..., An
     """``cls.name``: call ``self.<hook>()`` (which swaps ``__class__``), then
     the method of the same name on the new class."""
 
-    if hook == "_load":
-
-        def method(self: Any, *args: Any, **kwargs: Any) -> Any:
-            self._load()
-            return getattr(self, name)(*args, **kwargs)
-
-    else:
-
-        def method(self: Any, *args: Any, **kwargs: Any) -> Any:
-            self._warn()
-            return getattr(self, name)(*args, **kwargs)
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        getattr(self, hook)()
+        return getattr(self, name)(*args, **kwargs)
 
     method.__name__ = name
     method.__qualname__ = f"{cls.__name__}.{name}"
