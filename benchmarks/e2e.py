@@ -70,14 +70,17 @@ SIZES = ["small", "1k"]
 IMPLS = ["bare", "ours", "legacy", "starlette-bare", "starlette"]
 #: Diagnostic servers (not run unless asked for): what empty hooks cost,
 #: and a second bare server (``control``) that shows the noise floor.
-EXTRA = ["signals", "middleware", "control", "vary", "headers"]
+EXTRA = ["signals", "middleware", "control", "vary", "headers", "floor"]
 DIAGNOSTIC_LABELS = {
     "signals": "bare + empty signals",
     "middleware": "bare + empty middleware",
     "control": "bare (a second one)",
     "vary": "bare + Vary",
     "headers": "bare + Vary + Set-Cookie",
+    "floor": "least possible (inline)",
 }
+#: Servers that run a session, so a "refresh off" twin serves the read case.
+SESSION_IMPLS = ("ours", "floor")
 
 
 def session_data(size: str) -> dict[str, Any]:
@@ -283,10 +286,10 @@ def build_servers(plan: Plan) -> dict[str, Server]:
             out[impl] = Server(impl, impl, str(envs.ensure("legacy")))
         elif impl.startswith("starlette"):
             out[impl] = Server(impl, impl, str(envs.ensure("starlette")))
-        elif impl == "ours":
+        elif impl in SESSION_IMPLS:
             if "read" in plan.cases:
-                out["ours-norefresh"] = Server("ours-norefresh", impl, here, refresh=False)
-            out["ours"] = Server("ours", impl, here)
+                out[f"{impl}-norefresh"] = Server(f"{impl}-norefresh", impl, here, refresh=False)
+            out[impl] = Server(impl, impl, here)
         else:
             out[impl] = Server(impl, impl, here)
     return out
@@ -295,7 +298,7 @@ def build_servers(plan: Plan) -> dict[str, Server]:
 def member_names(case: str, available: dict[str, Server]) -> list[str]:
     names = []
     for impl in [*IMPLS, *EXTRA]:
-        name = "ours-norefresh" if impl == "ours" and case == "read" else impl
+        name = f"{impl}-norefresh" if impl in SESSION_IMPLS and case == "read" else impl
         if name in available:
             names.append(name)
     return names
@@ -307,7 +310,7 @@ def check_servers(available: dict[str, Server]) -> None:
         for name, server in available.items():
             cookie = f"{COOKIE}={token_for(server.impl, size)}"
             _, written = server.get("/write", cookie)
-            if server.impl in ("bare", "starlette-bare", *EXTRA):
+            if server.impl in ("bare", "starlette-bare", *EXTRA) and server.impl != "floor":
                 assert not written or server.impl == "headers", (name, written)
                 continue
             assert written, (name, "no Set-Cookie on /write")
@@ -315,7 +318,7 @@ def check_servers(available: dict[str, Server]) -> None:
             if server.impl != "starlette":
                 data = URLSafeTimedSerializer(SECRET, salt=SALT).loads(value)
                 assert data == {**session_data(size), "visits": 2}, (name, "cookie not accepted")
-            if server.impl == "ours":
+            if server.impl in SESSION_IMPLS:
                 _, untouched = server.get("/untouched", cookie)
                 _, read = server.get("/read", cookie)
                 assert not untouched, (name, untouched)
@@ -437,7 +440,12 @@ def summarize(
             "starlette": ratio("starlette", "starlette-bare"),
             "ours_vs_legacy": ratio(ours, "legacy"),
             "target": TARGETS[(case, size)],
-            "diagnostics": {name: ratio(name, "bare") for name in EXTRA if name in by_name},
+            "diagnostics": {
+                name: ratio(f"{name}-norefresh" if name in SESSION_IMPLS and case == "read"
+                            else name, "bare")
+                for name in EXTRA
+                if name in by_name or f"{name}-norefresh" in by_name
+            },
             "rps": {name: statistics.median(v) for name, v in by_name.items()},
             "ours_min": min((a / b for a, b in zip(by_name.get(ours, []), by_name.get("bare", []),
                                                     strict=False)), default=None),

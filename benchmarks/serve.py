@@ -19,7 +19,9 @@ empty request and response middleware), ``control`` (bare Sanic again,
 to see how far two identical servers differ in one run), ``vary`` and
 ``headers`` (bare Sanic answering with a ``Vary: Cookie`` header, and also
 a constant ``Set-Cookie`` header as this checkout writes it: what those
-headers cost in Sanic alone).
+headers cost in Sanic alone), and ``floor``: the least any signed-cookie
+session must do, written inline in the handlers with no library around it
+(see :func:`floor_routes`); same wire format, same token cache idea.
 """
 
 from __future__ import annotations
@@ -73,6 +75,8 @@ def sanic_app(impl: str, refresh: bool) -> Any:
 
         app.register_middleware(nothing_in, "request")
         app.register_middleware(nothing_out, "response")
+    elif impl == "floor":
+        return floor_routes(app, refresh)
     elif impl not in ("bare", "control", "vary", "headers"):
         raise SystemExit(f"unknown --impl {impl!r}")
 
@@ -101,6 +105,98 @@ def sanic_app(impl: str, refresh: bool) -> Any:
             session = request.ctx.session
             session["visits"] = session.get("visits", 0) + 1
         return response.text("ok", headers=extra or None)
+
+    return app
+
+
+def floor_routes(app: Any, refresh: bool) -> Any:
+    """Bare Sanic whose handlers do, inline, the minimum a signed-cookie
+    session needs for each case: no hooks, no session object, no change
+    detection. A token seen before is found in a dict (its age still
+    checked); a new one is verified once with itsdangerous. Writes sign
+    with the primitives itsdangerous uses (compact JSON, url-safe base64,
+    the timestamp, one HMAC-SHA1 with the derived key), no zlib. What this
+    server keeps of bare Sanic is the most any implementation can keep on
+    this stack.
+    """
+    import hashlib
+    import hmac
+    import json
+    import time
+    from base64 import urlsafe_b64encode
+
+    from itsdangerous import URLSafeTimedSerializer
+    from itsdangerous.encoding import int_to_bytes
+    from sanic import response
+
+    max_age = 31 * 24 * 3600
+    serializer = URLSafeTimedSerializer(SECRET, salt=SALT)
+    key = serializer.make_signer(SALT).derive_key()
+    tail = example_set_cookie().split(";", 1)[1]
+    dumps = json.JSONEncoder(separators=(",", ":")).encode
+    seen: dict[str, tuple[int, dict[str, Any], bytes]] = {}
+
+    def b64(raw: bytes) -> bytes:
+        return urlsafe_b64encode(raw).rstrip(b"=")
+
+    def load(request: Any) -> tuple[dict[str, Any], bytes] | None:
+        header = request.headers.get("cookie", "")
+        prefix = COOKIE + "="
+        if not header.startswith(prefix):
+            return None
+        token = header[len(prefix):].split(";", 1)[0]
+        entry = seen.get(token)
+        if entry is None:
+            data, signed_at = serializer.loads(token, max_age=max_age, return_timestamp=True)
+            entry = (int(signed_at.timestamp()), data, token.rsplit(".", 2)[0].encode())
+            seen[token] = entry
+        elif time.time() - entry[0] > max_age:
+            return None
+        return dict(entry[1]), entry[2]
+
+    # HMAC-SHA1 from its two keyed SHA-1 states, copied per message (the
+    # same bytes as ``hmac.digest``; the cheapest way to it in Python), and
+    # the timestamp encoded once per second.
+    inner = hashlib.sha1(bytes(b ^ 0x36 for b in key.ljust(64, b"\0")))
+    outer = hashlib.sha1(bytes(b ^ 0x5C for b in key.ljust(64, b"\0")))
+    stamp = [0, b""]
+
+    def mac(value: bytes) -> bytes:
+        i = inner.copy()
+        i.update(value)
+        o = outer.copy()
+        o.update(i.digest())
+        return o.digest()
+
+    assert mac(b"x") == hmac.digest(key, b"x", "sha1")
+
+    def signed(body: bytes) -> dict[str, str]:
+        second = int(time.time())
+        if second != stamp[0]:
+            stamp[:] = [second, b64(int_to_bytes(second))]
+        value = body + b"." + stamp[1]
+        token = (value + b"." + b64(mac(value))).decode("ascii")
+        return {"Vary": "Cookie", "Set-Cookie": f"{COOKIE}={token};{tail}"}
+
+    @app.get("/untouched")
+    async def untouched(request: Any) -> Any:
+        return response.text("ok")
+
+    @app.get("/read")
+    async def read(request: Any) -> Any:
+        loaded = load(request)
+        assert loaded is not None
+        loaded[0].get("user")
+        if refresh:
+            return response.text("ok", headers=signed(loaded[1]))
+        return response.text("ok", headers={"Vary": "Cookie"})
+
+    @app.get("/write")
+    async def write(request: Any) -> Any:
+        loaded = load(request)
+        data = loaded[0] if loaded is not None else {}
+        data["visits"] = data.get("visits", 0) + 1
+        return response.text("ok", headers=signed(b64(dumps(data).encode())))
 
     return app
 

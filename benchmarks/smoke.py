@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> None:
         out = Path(tmp)
         codec_bench.main(["--quick", "--out", str(out)])
         engine_bench.main(["--quick", "--out", str(out)])
-        only = ["ours", "legacy", "starlette"] if args.all else ["ours"]
+        only = ["ours", "legacy", "starlette", "floor"] if args.all else ["ours", "floor"]
         e2e.main([
             "--duration", "1", "--rounds", "1", "--warmup", "1",
             "--case", "untouched", "write", "--size", "small",
