@@ -91,21 +91,39 @@ def test_a_hit_decodes_to_what_a_full_decode_gives(data: dict[str, Any]) -> None
     same(second, first)
     third = c.loads(token)
     same(third, first)
+    # Every hit hands out the one decoded object (read-only, marked so);
+    # private() gives what may be changed: equal type for type, nothing shared.
+    assert second is third
+    assert second.shared
+    own, other = second.private(), second.private()
+    assert snapshot(own) == snapshot(data)
+    assert compact_json(own) == compact_json(data)
+    assert own is not second.data
+    assert not _shares_containers(own, second.data)
+    assert not _shares_containers(own, other)
     if first.nested:
         assert second.snapshot == snapshot(second.data)  # type: ignore[arg-type]
-        # Nothing inside is shared between two requests' sessions.
-        assert not _shares_containers(second.data, third.data)
 
 
-def test_a_nested_hit_is_a_fresh_copy_every_time() -> None:
-    token = reference().dumps({"user": "ann", "cart": [1, 2]})
+def test_a_private_copy_can_change_without_touching_the_cache() -> None:
+    token = reference().dumps({"user": "ann", "cart": [1, {"sku": "a"}]})
     c, _ = counted()
-    first = c.loads(token)
-    assert first.data is not None
-    first.data["cart"].append(3)  # what a request's session would share
-    second = c.loads(token)
-    assert second.data == {"user": "ann", "cart": [1, 2]}
-    assert second.data is not first.data
+    own = c.loads(token).private()
+    own["cart"].append(3)
+    own["cart"][1]["sku"] = "b"
+    own["user"] = "eve"
+    assert c.loads(token).data == {"user": "ann", "cart": [1, {"sku": "a"}]}
+    assert c.loads(token).private() == {"user": "ann", "cart": [1, {"sku": "a"}]}
+
+
+def test_a_codec_that_does_not_remember_hands_out_what_it_owns() -> None:
+    # Decoded data no other request can be given is not marked shared: its
+    # session needs no copies. A rejected token's private() is empty.
+    decoded = Decoded({"cart": [1]}, b'{"cart":[1]}', None)
+    assert not decoded.shared
+    assert decoded.private() == {"cart": [1]}
+    assert not _shares_containers(decoded.private(), decoded.data)
+    assert Decoded.rejected(EXPIRED).private() == {}
 
 
 @pytest.mark.parametrize("lifetime", [None, 3600])

@@ -36,7 +36,14 @@ from .codec import FALLBACK_KEY, Codec, Decoded, _has_containers, make_codec, sn
 from .config import MAX_INCOMING_COOKIE, Settings
 from .cookies import CookieWriter, cookie_value
 from .exc import SessionNotInstalledError
-from .session import LateSession, LazySession, Session, warn_changed_too_late
+from .session import (
+    LateSession,
+    LateSharedSession,
+    LazySession,
+    Session,
+    SharedSession,
+    warn_changed_too_late,
+)
 
 logger = logging.getLogger("sanic_cookiesession")
 
@@ -54,6 +61,7 @@ REJECTED_SIGNAL = "cookiesession.cookie.rejected"
 _ENGINE_CLASS_ATTR = "_cookiesession_engine"
 _HEADERS_GONE = (Stage.RESPONSE, Stage.IDLE, Stage.FAILED)
 _NO_COOKIE = object()
+_OURS = (Session, SharedSession, LateSession, LateSharedSession)
 
 
 class Namespace:
@@ -95,7 +103,7 @@ class State:
 
     __slots__ = (
         "_ns", "_request", "_token", "built", "created", "decoded", "engine", "headers",
-        "saved", "snapshot",
+        "loaded", "saved", "shares", "snapshot",
     )
 
     def __init__(self, engine: Engine, request: Request) -> None:
@@ -117,6 +125,11 @@ class State:
         #: A cheap fingerprint of the contents as read, when they hold lists
         #: or dicts (see :func:`snapshot`).
         self.snapshot: bytes | None = None
+        #: The contents as read (what the session is compared with on save).
+        self.loaded: dict[str, Any] | None = None
+        #: Whether their lists and dicts are shared with other requests
+        #: (see :class:`~sanic_cookiesession.session.SharedSession`).
+        self.shares = False
 
     @property
     def ns(self) -> Namespace:
@@ -162,8 +175,11 @@ class State:
             else:
                 self.created = created
         self.decoded = decoded
-        if data is not None and lifetime is None:
-            self.snapshot = decoded.snapshot if decoded.nested else None
+        self.loaded = data
+        if data is not None:
+            self.shares = decoded.shared and decoded.nested is True
+            if lifetime is None:
+                self.snapshot = decoded.snapshot if decoded.nested else None
         if decoded.reason is not None:
             log = logger.debug if decoded.reason == FALLBACK_KEY else logger.info
             log(
@@ -173,6 +189,22 @@ class State:
                 decoded.reason,
             )
         return data if data is not None else {}
+
+    def own(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """What :meth:`load` returned, and the same with private copies of
+        its lists and dicts (which becomes the contents as read)."""
+        shared = self.loaded or {}
+        decoded = self.decoded
+        if not self.shares or decoded is None:
+            return shared, shared
+        self.shares = False
+        copy = decoded.private()
+        private = dict(shared)
+        for key, value in shared.items():
+            if type(value) is dict or type(value) is list:
+                private[key] = copy[key]
+        self.loaded = private
+        return shared, private
 
 
 class Engine:
@@ -262,7 +294,8 @@ class Engine:
     def build_session(self, state: State) -> Any:
         """A custom ``session_type`` session, decoded now (``load()``'s dict
         may be the token cache's: the type gets a copy)."""
-        return self.session_type(dict(state.load()))
+        state.load()
+        return self.session_type(dict(state.own()[1]))
 
     def namespace_now(self, request: Request) -> Namespace | None:
         """The request's namespace, or ``None`` if it cannot be known yet
@@ -350,7 +383,12 @@ class Engine:
         )
 
     def _outgoing(self, session: Mapping[str, Any], state: State) -> dict[str, Any]:
-        data = dict(session)
+        data: dict[str, Any] = (
+            # Read from the dict's storage: a shared session takes no copies.
+            dict(dict.items(session))  # type: ignore[arg-type]
+            if type(session) in _OURS
+            else dict(session)
+        )
         if state.ns.settings.absolute_lifetime is not None:
             data[CREATED_KEY] = state.created or _codec.now()
         return data
@@ -368,9 +406,11 @@ class Engine:
         try:
             return self._save(response, state, session)
         finally:
+            # From now on a change is lost: say so if one happens.
             if type(session) is Session:
-                # From now on a change is lost: say so if one happens.
                 session.__class__ = LateSession
+            elif type(session) is SharedSession:
+                session.__class__ = LateSharedSession
 
     def _save(self, response: BaseHTTPResponse, state: State, session: Any) -> str | None:
         ns = state.ns
@@ -394,7 +434,7 @@ class Engine:
             not modified
             and decoded is not None
             and ns.lifetime is None
-            and same_as_read(session, decoded.data, state.snapshot, decoded.nested)
+            and same_as_read(session, state.loaded, state.snapshot, decoded.nested)
         ):
             # Provably what was read: no need to encode it to compare.
             if not (ns.refresh or reason == FALLBACK_KEY):
@@ -464,7 +504,12 @@ def same_as_read(
     is cheap to answer for a session changed at the top level (the usual
     write), and exact whenever it says ``True``.
     """
-    if original is None or type(session) is not Session or len(session) != len(original):
+    cls = type(session)
+    if (
+        original is None
+        or (cls is not Session and cls is not SharedSession)
+        or len(session) != len(original)
+    ):
         return False
     if nested is None:
         nested = _has_containers(original)
@@ -489,8 +534,8 @@ def same_as_read(
                 or new_value != value
             ):
                 return False
-    if not nested:
-        return True
+    if not nested or cls is SharedSession:
+        return True  # no list or dict inside was ever handed out
     # The same objects, but lists or dicts may have changed inside.
     return fingerprint is not None and snapshot(dict(session)) == fingerprint
 
@@ -698,4 +743,6 @@ def save_session(request: Request, response: BaseHTTPResponse) -> None:
         session = getattr(request.ctx, engine.session_name, None)
         if type(session) is LateSession:
             session.__class__ = Session  # type: ignore[assignment]
+        elif type(session) is LateSharedSession:
+            session.__class__ = SharedSession  # type: ignore[assignment]
     engine.save(request, response, state)

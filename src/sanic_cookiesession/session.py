@@ -9,6 +9,9 @@ is therefore never decoded and never written back.
 Whether a session changed is decided when the response is saved, by
 comparing what would be written with what was read, so nested changes
 (``session["cart"]["items"].append(x)``) are saved without any flag.
+
+A session whose lists and dicts are shared with the token cache is a
+:class:`SharedSession` until a method could hand one of them out.
 """
 
 from __future__ import annotations
@@ -22,9 +25,16 @@ class Loader(Protocol):
     """What a :class:`LazySession` decodes itself with (the engine's state)."""
 
     saved: bool
+    #: Whether what :meth:`load` returned holds lists or dicts that other
+    #: requests may be handed too (read-only until :meth:`own`).
+    shares: bool
 
     def load(self) -> dict[str, Any]:
         """The session's contents (decodes the cookie); copied, never kept."""
+
+    def own(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """What :meth:`load` returned, and the same with its lists and dicts
+        replaced by private copies (from now on, the contents as read)."""
 
 
 class Session(dict[str, Any]):
@@ -97,7 +107,11 @@ class LazySession(Session):
         self.__class__ = Session  # type: ignore[assignment]
         if loader is not None:
             dict.update(self, loader.load())
-            if loader.saved:  # first used after the response was saved
+            if loader.shares:  # lists or dicts to copy before handing out
+                self._loader = loader
+                shared: type[Session] = LateSharedSession if loader.saved else SharedSession
+                self.__class__ = shared  # type: ignore[assignment]
+            elif loader.saved:  # first used after the response was saved
                 self.__class__ = LateSession  # type: ignore[assignment]
 
     def __repr__(self) -> str:
@@ -138,6 +152,90 @@ class LateSession(Session):
         return dict.pop(self, key, *default)
 
 
+class SharedSession(Session):
+    """A :class:`Session` whose lists and dicts are still the ones decoded
+    from the cookie, which other requests carrying the same cookie share.
+
+    Nothing inside them can change while no method has handed one out:
+    the first method that could (``session["cart"]``, ``get``, ``values``,
+    ``items``, ``pop``, ``setdefault``, ``copy``, ``|``, ``dict(session)``,
+    ``json.dumps(session)``...) first replaces them with private copies and
+    turns the instance into a plain :class:`Session`. A handler that reads
+    only ``session["user"]`` pays for no copy, and its save needs no
+    comparison of the insides.
+    """
+
+    __slots__ = ()
+
+    #: What the instance becomes once it owns its lists and dicts.
+    _owned: type[Session] = Session
+
+    def _own(self) -> None:
+        loader = self._loader
+        self._loader = None
+        self.__class__ = self._owned  # type: ignore[assignment]
+        if loader is None:
+            return
+        shared, private = loader.own()
+        for key, value in list(dict.items(self)):
+            # Only the values still as read: a key set since is the handler's.
+            if (type(value) is dict or type(value) is list) and shared.get(key) is value:
+                dict.__setitem__(self, key, private[key])
+
+    def __getitem__(self, key: str) -> Any:
+        value = dict.__getitem__(self, key)
+        if type(value) is dict or type(value) is list:
+            self._own()
+            return dict.__getitem__(self, key)
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = dict.get(self, key, default)
+        if (type(value) is dict or type(value) is list) and key in self:
+            self._own()
+            return dict.get(self, key, default)
+        return value
+
+    # Iterating over the keys hands out nothing, but a dict subclass with
+    # dict's own __iter__ is read by C code (dict(session), {**session},
+    # f(**session)) straight from its storage: this sends it through
+    # keys() and __getitem__.
+    def __iter__(self) -> Any:
+        return dict.__iter__(self)
+
+
+def _owning(name: str) -> Callable[..., Any]:
+    """``SharedSession.name``: take private copies, then the plain method."""
+
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        self._own()
+        return getattr(self, name)(*args, **kwargs)
+
+    method.__name__ = name
+    method.__qualname__ = f"SharedSession.{name}"
+    method.__doc__ = getattr(dict, name).__doc__
+    return method
+
+
+for _name in (
+    "values", "items", "pop", "popitem", "setdefault", "copy", "__or__", "__ror__",
+    "__reduce__", "__reduce_ex__",
+):
+    setattr(SharedSession, _name, _owning(_name))
+
+
+class LateSharedSession(SharedSession, LateSession):
+    """A :class:`SharedSession` whose response was already saved."""
+
+    __slots__ = ()
+
+    _owned = LateSession
+
+    def _warn(self) -> None:
+        self.__class__ = SharedSession  # type: ignore[assignment]
+        warn_changed_too_late()
+
+
 def warn_changed_too_late() -> None:
     """Log that the session changed after its response was saved."""
     logging.getLogger("sanic_cookiesession").warning(
@@ -163,11 +261,13 @@ def _first_calling(cls: type[Session], hook: str, name: str) -> Callable[..., An
 
 def _loading(name: str) -> Callable[..., Any]:
     """``LazySession.name`` for a method that only reads: load, then
-    ``dict.name``."""
+    ``dict.name`` (or the shared session's own, which may copy first)."""
     read = getattr(dict, name)
 
     def method(self: Any, *args: Any) -> Any:
         self._load()
+        if self._loader is not None:  # a SharedSession
+            return getattr(self, name)(*args)
         return read(self, *args)
 
     method.__name__ = name
@@ -186,7 +286,7 @@ for _name in (
 # first use, so these run once per request at most.
 for _name in (
     "__setitem__", "__delitem__", "__ior__", "setdefault", "pop", "popitem",
-    "clear", "update",
+    "clear", "update", "__reduce__", "__reduce_ex__",
 ):
     setattr(LazySession, _name, _first_calling(LazySession, "_load", _name))
 # Those that only read go straight to dict's once loaded (no class
