@@ -146,14 +146,30 @@ def test_reading_plain_values_takes_no_copy_and_compares_nothing(
     assert list(session) == list(DATA)
     assert type(session) is SharedSession
     # The save needs neither the fingerprint nor a private copy.
-    monkeypatch.setattr(engine_module, "snapshot", _must_not_run)
-    monkeypatch.setattr(pickle, "loads", _must_not_run)
+    fingerprints = counting(monkeypatch, engine_module, "snapshot")
+    copies = counting(monkeypatch, pickle, "loads")
     assert save(app, r) is None
     assert type(session) is LateSharedSession
+    assert fingerprints == []
+    assert copies == []
 
 
 def _must_not_run(*_: Any, **__: Any) -> Any:
     raise AssertionError("called")
+
+
+def counting(patch: pytest.MonkeyPatch, owner: Any, name: str) -> list[Any]:
+    """Record each call of ``owner.name`` (the save swallows exceptions, so
+    a raising stand-in could not show that it ran)."""
+    calls: list[Any] = []
+    original = getattr(owner, name)
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    patch.setattr(owner, name, wrapper)
+    return calls
 
 
 def test_a_top_level_change_to_a_shared_session_is_saved_without_copies(
@@ -167,8 +183,9 @@ def test_a_top_level_change_to_a_shared_session_is_saved_without_copies(
     del session["user"]
     resp = response.text("ok")
     with monkeypatch.context() as patch:
-        patch.setattr(pickle, "loads", _must_not_run)
+        copies = counting(patch, pickle, "loads")
         get_engine(app).on_response(r, resp, r.ctx)
+    assert copies == []
     assert load_session(app, resp) == {"visits": 4, "cart": [1, {"sku": "a"}], "prefs": {"x": 1}}
 
 
@@ -380,3 +397,85 @@ def test_any_operations_save_what_a_plain_dict_would_hold(
 
 
 _APP = app_with()
+
+
+def test_comparing_the_session_hands_out_private_copies_only() -> None:
+    # dict's == passes each value to the other side's __eq__, which may
+    # keep or change it: the session takes its copies first.
+    class Grabby:
+        def __eq__(self, other: object) -> bool:
+            if isinstance(other, list):
+                other.append("grabbed")
+            return False
+
+    app = app_with()
+    cookie = session_cookie(app, DATA)
+    r = server_request(app, cookie)
+    session = r.ctx.session
+    assert session != {**DATA, "cart": Grabby()}
+    assert session["cart"] == [1, {"sku": "a"}, "grabbed"]
+    saved = save(app, r)
+    assert saved is not None
+    assert saved["cart"] == [1, {"sku": "a"}, "grabbed"]
+    again = server_request(app, cookie)
+    again.ctx.session["visits"] = 4  # a write from the shared contents
+    assert save(app, again) == {**DATA, "visits": 4}
+
+
+def test_a_failed_copy_leaves_the_session_shared(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sanic_cookiesession.codec import Decoded
+
+    app = app_with()
+    cookie = session_cookie(app, DATA)
+    r = server_request(app, cookie)
+    session = r.ctx.session
+    assert session["user"] == "ann"
+    with monkeypatch.context() as patch:
+        patch.setattr(Decoded, "private", _must_not_run)
+        with pytest.raises(AssertionError):
+            session["cart"]
+    assert type(session) is SharedSession  # not a Session holding the cache's lists
+    session["cart"].append(2)  # copies now
+    assert type(session) is Session
+    assert save(app, r) == {**DATA, "cart": [1, {"sku": "a"}, 2]}
+    again = server_request(app, cookie)
+    again.ctx.session["visits"] = 4
+    assert save(app, again) == {**DATA, "visits": 4}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [DATA, {"user": "ann", "cart": [{"user": 1, "cart": []}], "n": {"user": "x"}}],
+    ids=["distinct-keys", "repeated-keys"],
+)
+def test_a_reached_but_unchanged_session_is_not_encoded_again(
+    data: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # After the copies, the session still matches the fingerprint taken when
+    # it was decoded (keys the JSON decoder shared included): the save knows
+    # it is unchanged without encoding it.
+    app = app_with()
+    cookie = session_cookie(app, data)
+    r = server_request(app, cookie)
+    assert r.ctx.session["cart"] == data["cart"]
+    assert type(r.ctx.session) is Session
+    codec = get_engine(app).default.codec  # type: ignore[union-attr]
+    encodings = counting(monkeypatch, codec, "payload")
+    assert save(app, r) is None
+    assert encodings == []
+
+
+def test_a_token_the_cache_did_not_keep_is_owned_by_its_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sanic_cookiesession.codec import TimedTokenCodec
+
+    monkeypatch.setattr(TimedTokenCodec, "CACHE_SIZE", 0)
+    app = app_with()
+    cookie = session_cookie(app, DATA)
+    r = server_request(app, cookie)
+    assert r.ctx.session["user"] == "ann"
+    assert type(r.ctx.session) is Session  # nothing shared: no copies to take
+    r.ctx.session["cart"].append(2)
+    assert save(app, r) == {**DATA, "cart": [1, {"sku": "a"}, 2]}
+    assert server_request(app, cookie).ctx.session == DATA

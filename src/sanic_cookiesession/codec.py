@@ -296,9 +296,9 @@ class TimedTokenCodec:
     #: oldest goes first. ``0`` turns the cache off.
     CACHE_SIZE = 256
     #: Larger payloads are not remembered. An entry holds the token, the
-    #: JSON and (for a session without lists or dicts) a copy of the data:
-    #: a few KB for a typical session, ~50 KB at worst (4 KiB of JSON as
-    #: hundreds of tiny keys), so at most ~15 MB per codec.
+    #: JSON, the decoded data and (with lists or dicts) its fingerprint: a
+    #: few KB for a typical session, ~100 KB at worst (4 KiB of JSON as
+    #: over a thousand empty dicts), so at most ~26 MB per codec.
     CACHE_MAX_PAYLOAD = 4096
 
     def __init__(
@@ -347,7 +347,14 @@ class TimedTokenCodec:
             return
         if len(cache) >= self.CACHE_SIZE:
             del cache[next(iter(cache))]
-        cache[token] = entry
+        self._store(token, entry)
+
+    def _store(self, token: str, entry: _Entry) -> None:
+        decoded = entry[4]
+        if decoded is not None:
+            # From now on other requests may be handed the same object.
+            decoded.shared = True
+        self._cache[token] = entry
 
     def _from_cache(self, token: str, entry: _Entry) -> Decoded:
         max_age = self.max_age
@@ -365,7 +372,7 @@ class TimedTokenCodec:
             return Decoded.rejected(MALFORMED)
         # Signed here: decoded on the first request that sends it back.
         decoded = Decoded(data, payload, reason, body)
-        self._cache[token] = self._entry(signed_at, decoded)
+        self._store(token, self._entry(signed_at, decoded))
         return decoded
 
     @staticmethod
@@ -373,8 +380,6 @@ class TimedTokenCodec:
         assert decoded.data is not None
         assert decoded.payload is not None
         assert decoded.body is not None
-        # From now on other requests may be handed the same object.
-        decoded.shared = True
         return (signed_at, decoded.reason, decoded.payload, decoded.body, decoded)
 
     def loads(self, token: str) -> Decoded:

@@ -191,18 +191,16 @@ class State:
         return data if data is not None else {}
 
     def own(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        """What :meth:`load` returned, and the same with private copies of
-        its lists and dicts (which becomes the contents as read)."""
+        """What :meth:`load` returned, and a private deep copy of it (which
+        becomes the contents as read)."""
         shared = self.loaded or {}
         decoded = self.decoded
         if not self.shares or decoded is None:
             return shared, shared
+        private = decoded.private()
+        if self.ns.lifetime is not None:
+            private.pop(CREATED_KEY, None)
         self.shares = False
-        copy = decoded.private()
-        private = dict(shared)
-        for key, value in shared.items():
-            if type(value) is dict or type(value) is list:
-                private[key] = copy[key]
         self.loaded = private
         return shared, private
 

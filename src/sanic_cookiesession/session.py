@@ -172,15 +172,21 @@ class SharedSession(Session):
 
     def _own(self) -> None:
         loader = self._loader
+        if loader is not None:
+            shared, private = loader.own()
+            fresh = {key: (key, value) for key, value in private.items()}
+            items = list(dict.items(self))
+            dict.clear(self)
+            for key, value in items:
+                if key in shared and shared[key] is value:
+                    # Still as read: the private key and value (whole, so
+                    # the fingerprint of an unchanged session still matches).
+                    key, value = fresh[key]
+                dict.__setitem__(self, key, value)
+        # Only once the copies are in: if they failed, the session stays
+        # shared (and the next reach tries again).
         self._loader = None
         self.__class__ = self._owned  # type: ignore[assignment]
-        if loader is None:
-            return
-        shared, private = loader.own()
-        for key, value in list(dict.items(self)):
-            # Only the values still as read: a key set since is the handler's.
-            if (type(value) is dict or type(value) is list) and shared.get(key) is value:
-                dict.__setitem__(self, key, private[key])
 
     def __getitem__(self, key: str) -> Any:
         value = dict.__getitem__(self, key)
@@ -217,9 +223,10 @@ def _owning(name: str) -> Callable[..., Any]:
     return method
 
 
+# (``==`` too: dict's comparison hands each value to the other side's __eq__.)
 for _name in (
     "values", "items", "pop", "popitem", "setdefault", "copy", "__or__", "__ror__",
-    "__reduce__", "__reduce_ex__",
+    "__reduce__", "__reduce_ex__", "__eq__", "__ne__",
 ):
     setattr(SharedSession, _name, _owning(_name))
 
