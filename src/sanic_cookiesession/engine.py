@@ -103,7 +103,7 @@ class State:
 
     __slots__ = (
         "_ns", "_request", "_token", "built", "created", "decoded", "engine", "headers",
-        "loaded", "saved", "shares", "snapshot",
+        "loaded", "saved", "shares",
     )
 
     def __init__(self, engine: Engine, request: Request) -> None:
@@ -122,9 +122,6 @@ class State:
         self.decoded: Decoded | None = None
         self.created: int | None = None
         self.saved = False
-        #: A cheap fingerprint of the contents as read, when they hold lists
-        #: or dicts (see :func:`snapshot`).
-        self.snapshot: bytes | None = None
         #: The contents as read (what the session is compared with on save).
         self.loaded: dict[str, Any] | None = None
         #: Whether their lists and dicts are shared with other requests
@@ -178,8 +175,6 @@ class State:
         self.loaded = data
         if data is not None:
             self.shares = decoded.shared and decoded.nested is True
-            if lifetime is None:
-                self.snapshot = decoded.snapshot if decoded.nested else None
         if decoded.reason is not None:
             log = logger.debug if decoded.reason == FALLBACK_KEY else logger.info
             log(
@@ -432,7 +427,7 @@ class Engine:
             not modified
             and decoded is not None
             and ns.lifetime is None
-            and same_as_read(session, state.loaded, state.snapshot, decoded.nested)
+            and same_as_read(session, state.loaded, decoded.snapshot, decoded.nested)
         ):
             # Provably what was read: no need to encode it to compare.
             if not (ns.refresh or reason == FALLBACK_KEY):
