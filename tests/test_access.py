@@ -33,19 +33,20 @@ def test_returns_the_request_session_and_saves_writes(make_app: Any, client_for:
     assert read_token(result.cookie().value) == {"visits": 2}
 
 
-def test_getting_the_session_does_not_decode_or_write_it(
+def test_the_session_got_holds_the_data_and_counts_as_used(
     make_app: Any, client_for: Any
 ) -> None:
-    app = make_app()
+    app = make_app(SESSION_REFRESH_EACH_REQUEST=False)
 
     @app.get("/")
     async def index(request: Request) -> Any:
-        get_session(request)
-        return response.text("ok")
+        # What C code reads (ujson, Sanic's default dumps): the dict's storage.
+        return response.json(get_session(request))
 
     result = client_for(app).get("/", cookies={COOKIE: token({"a": 1})})
-    assert result.set_cookie_headers == []
-    assert "vary" not in result.headers
+    assert result.json() == {"a": 1}
+    assert result.set_cookie_headers == []  # unchanged, refresh off
+    assert result.headers["vary"] == "Cookie"
 
 
 def test_after_del_gives_a_fresh_session_and_deletes_the_cookie(

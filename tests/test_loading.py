@@ -11,7 +11,6 @@ from sanic import Request, Sanic, response
 import sanic_cookiesession
 from sanic_cookiesession import Session
 from sanic_cookiesession import codec as codec_module
-from sanic_cookiesession.session import LazySession
 
 from .conftest import COOKIE, SECRET, Client, install, read_token, token, token_at, unique_name
 
@@ -99,7 +98,7 @@ def test_session_is_a_dict_and_not_decoded_until_touched(
 
     @app.get("/untouched")
     async def untouched(request: Request) -> Any:
-        seen["lazy"] = type(request.ctx.session) is LazySession
+        seen["lazy"] = "session" not in vars(request.ctx)
         return response.text("ok")
 
     @app.get("/touched")
@@ -217,7 +216,7 @@ def test_apps_own_request_class_is_kept(front: str, client_for: Any) -> None:
     client = client_for(app)
     assert client.get("/").text == "traced / 1"
     assert client.get("/").text == "traced / 2"
-    assert app.request_class.__mro__[1] is TracingRequest
+    assert app.request_class is TracingRequest
 
 
 def test_session_readable_in_a_lifecycle_request_handler(
@@ -274,7 +273,7 @@ def test_apps_own_context_gets_the_session(
 
     @app.get("/")
     async def index(request: Request) -> Any:
-        assert type(request.ctx) is AppContext
+        assert isinstance(request.ctx, AppContext)
         request.ctx.session["n"] = request.ctx.session.get("n", 0) + 1
         return response.text(f"{request.ctx.tenant} {request.ctx.session['n']}")
 
@@ -283,3 +282,81 @@ def test_apps_own_context_gets_the_session(
     assert first.endswith(" 1")
     assert first.split()[0] in ("acme", "made")
     assert client.get("/").text.endswith(" 2")
+
+
+@pytest.mark.parametrize("request_class", [OwnContextRequest, MadeContextRequest])
+def test_apps_own_context_stays_lazy(
+    front: str, client_for: Any, request_class: type[Request]
+) -> None:
+    # The session on an app's own context type is made on first access too:
+    # a route that never reaches it writes nothing, and del works.
+    app = Sanic(unique_name(), request_class=request_class)
+    app.config.SECRET_KEY = SECRET
+    install(app, front)
+
+    @app.get("/untouched")
+    async def untouched(request: Request) -> Any:
+        return response.text(request.ctx.tenant)
+
+    @app.get("/forget")
+    async def forget(request: Request) -> Any:
+        del request.ctx.session
+        return response.text("ok")
+
+    client = client_for(app)
+    cookie = {COOKIE: token({"n": 1})}
+    result = client.get("/untouched", cookies=cookie, use_jar=False)
+    assert result.text in ("acme", "made")
+    assert result.set_cookie_headers == []
+    assert "vary" not in result.headers
+    assert client.get("/forget", cookies=cookie, use_jar=False).cookie()["max-age"] == "0"
+
+
+class FallbackContext:
+    """A context type with its own ``__getattr__`` (a default for any name)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return f"default {name}"
+
+
+class FallbackContextRequest(Request):
+    @staticmethod
+    def make_context() -> Any:
+        return FallbackContext()
+
+
+def test_a_context_with_its_own_getattr_keeps_it(front: str, client_for: Any) -> None:
+    app = Sanic(unique_name(), request_class=FallbackContextRequest)
+    app.config.SECRET_KEY = SECRET
+    install(app, front)
+
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        return response.json([request.ctx.anything, request.ctx.session.get("n")])
+
+    result = client_for(app).get("/", cookies={COOKIE: token({"n": 4})})
+    assert result.json() == ["default anything", 4]
+
+
+def test_a_context_made_before_the_signal_gets_the_session_at_once(
+    front: str, client_for: Any
+) -> None:
+    # A plain SimpleNamespace made before our handler ran cannot be made
+    # lazy: the session is put there at once and counts as used.
+    app = Sanic(unique_name())
+    app.config.SECRET_KEY = SECRET
+
+    @app.signal("http.lifecycle.request")
+    async def early(request: Request) -> None:
+        request.ctx.early = True
+
+    install(app, front)
+
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        return response.text(str(request.ctx.early))
+
+    result = client_for(app).get("/", cookies={COOKIE: token({"n": 1})})
+    assert result.text == "True"
+    assert result.headers["vary"] == "Cookie"
+    assert read_token(result.cookie().value) == {"n": 1}

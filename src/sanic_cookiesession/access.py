@@ -17,8 +17,8 @@ def get_session(request: Request) -> Session:
 
     ``request.ctx.session`` is untyped (``request.ctx`` is a
     ``SimpleNamespace``); this returns the same object with a type that
-    mypy and editors understand. It does not decode the cookie: the
-    session is still decoded on first use.
+    mypy and editors understand. Like ``request.ctx.session``, its first
+    call in a request decodes the cookie.
 
     After ``del request.ctx.session`` it puts a fresh, empty session in
     its place (the cookie is deleted when the response is saved).
@@ -32,9 +32,8 @@ def get_session(request: Request) -> Session:
 
     Raises:
         SessionNotInstalledError: Sessions are not installed on the
-            request's app, or this request has no session (it was rejected
-            before the session was loaded, or the app was not started by a
-            Sanic server or test client).
+            request's app, or the app was not started by a Sanic server or
+            test client.
         TypeError: The app was set up with a ``session_type`` that is not
             a :class:`~sanic_cookiesession.Session`; read
             ``request.ctx.session`` directly then.
@@ -58,19 +57,15 @@ def session_mapping(request: Request) -> MutableMapping[str, Any]:
     engine = get_engine(request.app)
     ctx = request.ctx
     name = engine.session_name
-    if getattr(ctx, STATE_ATTR, None) is None:
-        # A request the engine did not make (built by hand, or the app's
-        # request class was replaced after the server started).
-        engine.attach(request, ctx)
+    if getattr(ctx, STATE_ATTR, None) is None and engine.attach(request) is None:
+        raise SessionNotInstalledError(
+            f"this request to app {request.app.name!r} has no session: the app "
+            "was not started by a Sanic server or test client"
+        )
+    ctx = request.ctx  # attach() may have given the request its context
     session = getattr(ctx, name, None)
-    if session is None:
-        if getattr(ctx, STATE_ATTR, None) is None:
-            raise SessionNotInstalledError(
-                f"this request to app {request.app.name!r} has no session: it was "
-                "rejected before the session was loaded, or the app was not started "
-                "by a Sanic server or test client"
-            )
-        session = Session()
+    if session is None:  # deleted: a fresh one, saved (emptied) like any other
+        session = engine.build({})
         setattr(ctx, name, session)
     if not isinstance(session, MutableMapping):
         raise TypeError(f"request.ctx.{name} is a {type(session).__name__}, not a mapping")

@@ -14,11 +14,9 @@ import binascii
 import hashlib
 import hmac
 import json
-import pickle
 import time
 import zlib
 from collections.abc import Callable, Sequence
-from copy import deepcopy
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any, Protocol
 
@@ -84,19 +82,16 @@ class Decoded:
 
     Attributes:
         data: The session contents, or ``None`` when the cookie was rejected.
-            Never to be changed in place, nor the lists and dicts inside:
-            the token cache hands the same object to every request carrying
-            the token (copy the dict; get the insides from :meth:`private`).
+            Decoded afresh for every request: nothing in it is shared.
         payload: The serialized contents as read (compared on save to see
             whether the session changed).
         reason: Why the cookie was rejected, or ``fallback_key`` when it
             was accepted with an older key; ``None`` otherwise.
-        shared: ``True`` when ``data`` holds lists or dicts that other
-            requests may be handed too (the default codec's, which are
-            remembered); ``False`` when this request owns them.
+        body: The token's body as read (what a codec with ``resign`` can
+            sign again as is, when the contents did not change).
     """
 
-    __slots__ = ("body", "data", "nested", "payload", "reason", "shared", "snapshot")
+    __slots__ = ("body", "data", "payload", "reason")
 
     def __init__(
         self,
@@ -104,67 +99,15 @@ class Decoded:
         payload: bytes | None,
         reason: str | None,
         body: bytes | None = None,
-        nested: bool | None = None,
-        fingerprint: bytes | None = None,
     ) -> None:
         self.data = data
         self.payload = payload
         self.reason = reason
-        #: The token's body as read (what a codec with ``resign`` can sign
-        #: again as is, when the contents did not change).
         self.body = body
-        if nested is None:
-            nested = data is not None and _has_containers(data)
-            fingerprint = snapshot(data) if nested else None  # type: ignore[arg-type]
-        #: Whether ``data`` holds lists or dicts, and then its
-        #: :func:`snapshot` as read (``None`` if it has none).
-        self.nested = nested
-        self.snapshot = fingerprint
-        self.shared = False
 
     @classmethod
     def rejected(cls, reason: str) -> Decoded:
         return cls(None, None, reason)
-
-    def private(self) -> dict[str, Any]:
-        """A deep copy of ``data`` that shares nothing with it (``{}`` if
-        rejected): what may be changed in place."""
-        data = self.data
-        if data is None:
-            return {}
-        if self.shared and self.snapshot is not None:
-            # Bytes this process pickled from JSON types it decoded itself,
-            # never anything from a request: twice as fast as the JSON.
-            copy: dict[str, Any] = pickle.loads(self.snapshot)
-            return copy
-        if self.nested:
-            return deepcopy(data)
-        return dict(data)
-
-
-def _has_containers(data: dict[str, Any]) -> bool:
-    for value in data.values():
-        kind = type(value)
-        if kind is dict or kind is list:
-            return True
-    return False
-
-
-def snapshot(data: dict[str, Any]) -> bytes | None:
-    """A fingerprint of ``data`` that is much cheaper than its JSON.
-
-    Equal fingerprints mean equal JSON: a pickle records every type (so
-    ``1``, ``1.0`` and ``True`` differ), every value and the order of every
-    dict. The converse does not hold (a pickle also records which objects
-    are shared), so unequal fingerprints are checked again by comparing the
-    JSON; the fingerprint only ever saves that work. The only bytes ever
-    unpickled are fingerprints this process made of JSON it decoded itself
-    (see :class:`TimedTokenCodec`); never anything from a request.
-    """
-    try:
-        return pickle.dumps(data, protocol=5)
-    except Exception:  # noqa: BLE001 - then compare the JSON
-        return None
 
 
 class Codec(Protocol):
@@ -274,10 +217,9 @@ class KeyRing:
         return None
 
 
-# What a cached token decoded to: (signed_at, reason, payload, body, the
-# Decoded handed to every hit, or None until the payload is first decoded
-# (a token signed here)). Its data is never changed in place, inside or out.
-_Entry = tuple[int, "str | None", bytes, bytes, "Decoded | None"]
+# What verifying a token found: (signed_at, reason, payload, body). Never
+# the objects handed to a request: each hit decodes the payload afresh.
+_Entry = tuple[int, "str | None", bytes, bytes]
 
 
 class TimedTokenCodec:
@@ -286,19 +228,17 @@ class TimedTokenCodec:
     Tokens verified or signed recently are remembered (see
     :attr:`CACHE_SIZE`): a browser sends back the same cookie until it
     changes, so most requests find their token here and skip the HMAC,
-    the base64 and, for a session without lists or dicts, the JSON. A
-    token is only ever found by exact equality with one this process
-    verified or signed with the same keys, and its age is checked on every
-    use, so a hit accepts exactly what a full decode would.
+    the base64 and zlib. A token is only ever found by exact equality with
+    one this process verified or signed with the same keys, and its age is
+    checked on every use, so a hit accepts exactly what a full decode
+    would. The cache holds bytes only; the JSON is decoded for each request.
     """
 
     #: Tokens remembered per codec (one codec per app or namespace); the
     #: oldest goes first. ``0`` turns the cache off.
     CACHE_SIZE = 256
     #: Larger payloads are not remembered. An entry holds the token, the
-    #: JSON, the decoded data and (with lists or dicts) its fingerprint: a
-    #: few KB for a typical session, ~100 KB at worst (4 KiB of JSON as
-    #: over a thousand empty dicts), so at most ~26 MB per codec.
+    #: JSON and the body: under 16 KB, so at most ~4 MB per codec.
     CACHE_MAX_PAYLOAD = 4096
 
     def __init__(
@@ -333,8 +273,8 @@ class TimedTokenCodec:
         stamp = self._stamp
         value = body + b"." + stamp()
         token = (value + b"." + self.ring.sign(value)).decode("ascii")
-        if payload is not None and token not in self._cache:
-            self._remember(token, (stamp.second, None, payload, body, None))
+        if payload is not None:
+            self._remember(token, (stamp.second, None, payload, body))
         return token
 
     def _remember(self, token: str, entry: _Entry) -> None:
@@ -343,49 +283,38 @@ class TimedTokenCodec:
             len(entry[2]) > self.CACHE_MAX_PAYLOAD
             or len(token) > MAX_INCOMING_COOKIE  # could not be read back
             or self.CACHE_SIZE <= 0
+            or token in cache
         ):
             return
         if len(cache) >= self.CACHE_SIZE:
             del cache[next(iter(cache))]
-        self._store(token, entry)
-
-    def _store(self, token: str, entry: _Entry) -> None:
-        decoded = entry[4]
-        if decoded is not None:
-            # From now on other requests may be handed the same object.
-            decoded.shared = True
-        self._cache[token] = entry
-
-    def _from_cache(self, token: str, entry: _Entry) -> Decoded:
-        max_age = self.max_age
-        if max_age is not None:
-            age = now() - entry[0]
-            if age > max_age or age < -CLOCK_SKEW:
-                del self._cache[token]
-                return Decoded.rejected(EXPIRED)
-        shared = entry[4]
-        if shared is not None:  # the usual hit: shared, read-only
-            return shared
-        signed_at, reason, payload, body, _ = entry
-        data = _load_dict(payload)
-        if data is None:  # cannot happen for a payload this process encoded
-            return Decoded.rejected(MALFORMED)
-        # Signed here: decoded on the first request that sends it back.
-        decoded = Decoded(data, payload, reason, body)
-        self._store(token, self._entry(signed_at, decoded))
-        return decoded
-
-    @staticmethod
-    def _entry(signed_at: int, decoded: Decoded) -> _Entry:
-        assert decoded.data is not None
-        assert decoded.payload is not None
-        assert decoded.body is not None
-        return (signed_at, decoded.reason, decoded.payload, decoded.body, decoded)
+        cache[token] = entry
 
     def loads(self, token: str) -> Decoded:
         entry = self._cache.get(token)
-        if entry is not None:
-            return self._from_cache(token, entry)
+        if entry is None:
+            found = self._verify(token)
+            if isinstance(found, Decoded):
+                return found
+            entry = found
+        elif self._expired(entry[0]):
+            del self._cache[token]
+            return Decoded.rejected(EXPIRED)
+        _, reason, payload, body = entry
+        data = _load_dict(payload)
+        if data is None:
+            return Decoded.rejected(MALFORMED)
+        self._remember(token, entry)
+        return Decoded(data, payload, reason, body)
+
+    def _expired(self, signed_at: int) -> bool:
+        if self.max_age is None:
+            return False
+        age = now() - signed_at
+        return age > self.max_age or age < -CLOCK_SKEW
+
+    def _verify(self, token: str) -> _Entry | Decoded:
+        """What the token holds, or why it is rejected."""
         if len(token) > MAX_INCOMING_COOKIE:
             return Decoded.rejected(OVERSIZE)
         if not token.isascii():
@@ -406,19 +335,12 @@ class TimedTokenCodec:
             signed_at = bytes_to_int(base64_decode(stamp))
         except Exception:  # noqa: BLE001 - any garbage here is malformed
             return Decoded.rejected(MALFORMED)
-        if self.max_age is not None:
-            age = now() - signed_at
-            if age > self.max_age or age < -CLOCK_SKEW:
-                return Decoded.rejected(EXPIRED)
+        if self._expired(signed_at):
+            return Decoded.rejected(EXPIRED)
         payload = _unpack(body)
         if payload is None:
             return Decoded.rejected(MALFORMED)
-        data = _load_dict(payload)
-        if data is None:
-            return Decoded.rejected(MALFORMED)
-        decoded = Decoded(data, payload, FALLBACK_KEY if key_index else None, body)
-        self._remember(token, self._entry(signed_at, decoded))
-        return decoded
+        return (signed_at, FALLBACK_KEY if key_index else None, payload, body)
 
 
 def _unpack(body: bytes) -> bytes | None:

@@ -1,28 +1,24 @@
 """Load on request, save on response. Depends on Sanic only.
 
-Where each hook sits (see ``docs/how-it-works.md``): when the server
-starts, the app's request class is replaced by a subclass of it (made once
-per app) with two additions, and no middleware or signal is registered:
+The engine hooks into Sanic through two signal handlers, registered when
+``setup()`` or ``app.extend()`` runs (see ``docs/how-it-works.md``):
 
-- ``request.ctx``, when first used, carries a lazy session (in the
-  namespace of the matched route's blueprint, resolved when the session is
-  first used) — a route that never touches ``request.ctx`` pays nothing;
-- ``request.respond()``, after Sanic's own (which runs every response
-  middleware, including one that replaces the response or raises), writes,
-  refreshes or deletes the cookie on the response about to be sent, or does
-  nothing. It never raises.
+- ``http.lifecycle.request`` (before routing and middleware): the request
+  gets a context on which ``ctx.session`` appears on first access. Nothing
+  is decoded until then; the first access finds the matched route's
+  namespace, decodes the cookie and puts a plain ``dict`` session there.
+- ``http.lifecycle.response`` (after every response middleware, before the
+  headers go out): writes, refreshes or deletes the cookie, or does nothing
+  if no code reached the session. It never raises.
 
-They are not middleware because Sanic dispatches two signals around each
-middleware call, and not ``http.lifecycle.*`` signals because each dispatch
-costs about a sixth of a bare request (see ``docs/performance.md``).
+Config is read and checked once, in a ``before_server_start`` listener.
 """
 
 from __future__ import annotations
 
 import logging
 import weakref
-from collections.abc import Callable, Coroutine, Mapping
-from operator import is_
+from collections.abc import Callable, Mapping
 from types import SimpleNamespace
 from typing import Any
 
@@ -32,18 +28,12 @@ from sanic.http.constants import Stage
 from sanic.response.types import BaseHTTPResponse
 
 from . import codec as _codec
-from .codec import FALLBACK_KEY, Codec, Decoded, _has_containers, make_codec, snapshot
+from .codec import FALLBACK_KEY, Codec, Decoded, make_codec
 from .config import MAX_INCOMING_COOKIE, Settings
 from .cookies import CookieWriter, cookie_value
 from .exc import SessionNotInstalledError
-from .session import (
-    LateSession,
-    LateSharedSession,
-    LazySession,
-    Session,
-    SharedSession,
-    warn_changed_too_late,
-)
+from .report import add_vary_cookie, log_oversize, log_unencodable
+from .session import Session, warn_changed_too_late
 
 logger = logging.getLogger("sanic_cookiesession")
 
@@ -57,147 +47,179 @@ CREATED_KEY = "_cs_created"
 #: The Sanic signal dispatched when a request carried a session cookie
 #: that was not accepted (or was signed with a fallback key).
 REJECTED_SIGNAL = "cookiesession.cookie.rejected"
+#: ``before_server_start`` priority of the config check: after the app's
+#: own listeners (which may set config) and after Sanic Extensions adds
+#: its HEAD and OPTIONS routes (priority -1000), so every route is known.
+CONFIGURE_PRIORITY = -2000
 
-_ENGINE_CLASS_ATTR = "_cookiesession_engine"
 _HEADERS_GONE = (Stage.RESPONSE, Stage.IDLE, Stage.FAILED)
-_NO_COOKIE = object()
-_OURS = (Session, SharedSession, LateSession, LateSharedSession)
+_NOT_SAVED = object()
 
 
 class Namespace:
     """One session cookie: its settings, its codec, its header writer."""
 
-    __slots__ = (
-        "codec", "cookie_name", "header", "label", "lifetime", "refresh", "resign", "settings",
-        "writer",
-    )
-
-    def __init__(
-        self, settings: Settings, codec: Codec, label: str = "app"
-    ) -> None:
+    def __init__(self, settings: Settings, codec: Codec, label: str = "app") -> None:
         self.settings = settings
         self.codec = codec
-        # Read on every request: kept at hand.
-        self.lifetime = settings.absolute_lifetime
-        self.refresh = settings.refresh_each_request
-        #: Re-signs an unchanged body without encoding it again, for codecs
-        #: that can (the default one).
-        self.resign: Callable[[bytes, bytes | None], str] | None = getattr(codec, "resign", None)
+        self.label = label
         self.writer = CookieWriter(settings)
         self.cookie_name = self.writer.name
-        #: Formats the Set-Cookie header of a token this codec made.
+        #: Formats the Set-Cookie header of a token this codec made (the
+        #: default codec's tokens never need quoting).
         self.header: Callable[[str], str] = (
             self.writer.token_header
             if isinstance(codec, _codec.TimedTokenCodec)
             else self.writer.set_header
         )
-        self.label = label
 
 
 class State:
-    """What the engine knows about one request's session.
-
-    Nothing is read from the request until the session is used or saved:
-    the cookie is looked up in the ``Cookie`` header on first need.
-    """
+    """One request's session: found on ``request.ctx``, made on first reach."""
 
     __slots__ = (
-        "_ns", "_request", "_token", "built", "created", "decoded", "engine", "headers",
-        "loaded", "saved", "shares",
+        "created", "decoded", "engine", "ns", "pending", "reached", "request", "token",
+        "written",
     )
 
     def __init__(self, engine: Engine, request: Request) -> None:
         self.engine = engine
-        self.headers = request.headers
-        #: The namespace, known at once unless the request is not routed
-        #: yet and blueprints have namespaces of their own; then the request
-        #: is kept by a weak reference (a strong one would make a cycle,
-        #: request -> ctx -> state -> request, and keep every request, body
-        #: included, alive until the garbage collector runs).
-        ns = engine.namespace_now(request)
-        self._ns: Namespace | None = ns
-        self._request = weakref.ref(request) if ns is None else None
-        self._token: Any = _NO_COOKIE
-        self.built = False
+        # A weak reference: request -> ctx -> state -> request would be a
+        # cycle that keeps every request alive until the collector runs.
+        self.request = weakref.ref(request)
+        self.ns: Namespace | None = None
+        self.token: str | None = None
         self.decoded: Decoded | None = None
         self.created: int | None = None
-        self.saved = False
-        #: The contents as read (what the session is compared with on save).
-        self.loaded: dict[str, Any] | None = None
-        #: Whether their lists and dicts are shared with other requests
-        #: (see :class:`~sanic_cookiesession.session.SharedSession`).
-        self.shares = False
+        #: A custom ``session_type`` session built at the start of the
+        #: request, handed out on first reach.
+        self.pending: Any = None
+        #: Whether user code reached the session (then the response varies
+        #: on the cookie, and the session is saved).
+        self.reached = False
+        #: What :func:`save_session` wrote (its payload; ``None`` for no
+        #: cookie), once it ran.
+        self.written: Any = _NOT_SAVED
 
-    @property
-    def ns(self) -> Namespace:
-        """The namespace of the route matched when this is first asked."""
-        ns = self._ns
-        if ns is None:
-            request = self._request() if self._request is not None else None
-            ns = self._ns = self.engine.namespace_for(request)
-            self._request = None
-        return ns
-
-    @property
-    def token(self) -> str | None:
-        """The request's session cookie (read on first use), or ``None``."""
-        token = self._token
-        if token is _NO_COOKIE:
-            headers = self.headers
-            header = headers.getone("cookie", "") if headers is not None else ""
-            token = self._token = cookie_value(header, self.ns.cookie_name)
-        return token  # type: ignore[no-any-return]
+    def __repr__(self) -> str:
+        return f"<sanic-cookiesession state reached={self.reached}>"
 
     def load(self) -> dict[str, Any]:
-        """Decode the cookie (called on the session's first use).
-
-        The dict returned may be shared with the token cache: copy it.
-        """
-        ns = self.ns
-        token = self.token
-        if token is None:
-            return {}
-        decoded = ns.codec.loads(token)
+        """Find the namespace, read and decode the cookie (once). Returns a
+        fresh dict, which nothing else holds."""
+        if self.decoded is not None:
+            return dict(self.decoded.data or {})
+        request = self.request()
+        ns = self.ns = self.engine.namespace_for(request)
+        headers = request.headers if request is not None else None
+        header = headers.getone("cookie", "") if headers is not None else ""
+        self.token = cookie_value(header, ns.cookie_name)
+        decoded = self.decoded = (
+            ns.codec.loads(self.token) if self.token is not None else Decoded({}, None, None)
+        )
         data = decoded.data
-        lifetime = ns.lifetime
+        lifetime = ns.settings.absolute_lifetime
         if data is not None and lifetime is not None:
-            data = dict(data)  # decoded.data is never changed in place
             created = data.pop(CREATED_KEY, None)
             now = _codec.now()
             if not isinstance(created, int) or isinstance(created, bool):
                 created = now
             if now - created > lifetime:
-                decoded = Decoded.rejected("expired")
-                data = None  # the next session starts a new lifetime
+                decoded = self.decoded = Decoded.rejected("expired")
             else:
                 self.created = created
-        self.decoded = decoded
-        self.loaded = data
-        if data is not None:
-            self.shares = decoded.shared and decoded.nested is True
         if decoded.reason is not None:
             log = logger.debug if decoded.reason == FALLBACK_KEY else logger.info
             log(
                 "session cookie %r %s: %s",
                 ns.cookie_name,
-                "accepted with a fallback key" if data is not None else "rejected",
+                "accepted with a fallback key" if decoded.data is not None else "rejected",
                 decoded.reason,
             )
-        return data if data is not None else {}
+        return dict(decoded.data or {})
 
-    def own(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        """What :meth:`load` returned, and a private deep copy of it (which
-        becomes the contents as read)."""
-        shared = self.loaded or {}
-        decoded = self.decoded
-        if not self.shares or decoded is None:
-            return shared, shared
-        private = decoded.private()
-        if self.ns.lifetime is not None:
-            private.pop(CREATED_KEY, None)
-        self.shares = False
-        self.loaded = private
-        return shared, private
+    def reach(self) -> Any:
+        """The session user code gets on its first access."""
+        self.reached = True
+        session = self.pending
+        if session is None:
+            session = self.engine.build(self.load())
+        self.pending = None
+        return session
+
+
+class SessionContext(SimpleNamespace):
+    """``request.ctx`` (Sanic's ``SimpleNamespace``), with the session made on
+    first access of its attribute."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        return _reach(self, name, None)
+
+    def __delattr__(self, name: str) -> None:
+        if not _forget(self, name):
+            super().__delattr__(name)
+
+
+def _forget(ctx: Any, name: str) -> bool:
+    """``del ctx.session`` before its first access: the request ends with a
+    fresh, empty session (as in 0.3.x, where the session was always there)."""
+    state: State | None = vars(ctx).get(STATE_ATTR)
+    if state is None or state.reached or name != state.engine.session_name:
+        return False
+    if name in vars(ctx):
+        return False
+    state.reached = True
+    state.pending = None
+    return True
+
+
+def _reach(ctx: Any, name: str, base: Callable[[Any, str], Any] | None) -> Any:
+    state: State | None = vars(ctx).get(STATE_ATTR)
+    if state is not None and not state.reached and name == state.engine.session_name:
+        session = state.reach()
+        setattr(ctx, name, session)
+        return session
+    if base is not None:
+        return base(ctx, name)
+    raise AttributeError(f"{type(ctx).__name__!r} object has no attribute {name!r}")
+
+
+_lazy_classes: dict[type, type | None] = {SimpleNamespace: SessionContext}
+
+
+def _lazy_class(cls: type) -> type | None:
+    """A subclass of an app's own context class that makes the session on
+    first access, or ``None`` if instances cannot take it (no ``__dict__``,
+    or a built-in type)."""
+    if cls in _lazy_classes:
+        return _lazy_classes[cls]
+    lazy: type | None = None
+    immutable = cls.__flags__ & (1 << 8)  # Py_TPFLAGS_IMMUTABLETYPE
+    if not immutable and "__dict__" in dir(cls):
+        base = getattr(cls, "__getattr__", None)
+        base_delattr: Callable[[Any, str], None] = getattr(cls, "__delattr__")  # noqa: B009
+
+        def __getattr__(self: Any, name: str) -> Any:
+            return _reach(self, name, base)
+
+        def __delattr__(self: Any, name: str) -> None:
+            if not _forget(self, name):
+                base_delattr(self, name)
+
+        lazy = type(
+            cls.__name__,
+            (cls,),
+            {
+                "__slots__": (),
+                "__getattr__": __getattr__,
+                "__delattr__": __delattr__,
+                "__module__": cls.__module__,
+            },
+        )
+    _lazy_classes[cls] = lazy
+    return lazy
 
 
 class Engine:
@@ -219,7 +241,12 @@ class Engine:
     # -- installation -----------------------------------------------------
 
     def install(self) -> None:
-        """Register the middleware and the startup listener."""
+        """Register the two signal handlers and the startup listener.
+
+        Called by ``setup()`` and ``CookieSession.startup()``, before the app
+        starts: Sanic drops the dispatch of signals that have no handler when
+        it starts, so a handler registered later would never run.
+        """
         app = self.app
         if getattr(app.ctx, ENGINE_ATTR, None) is not None:
             raise RuntimeError(
@@ -227,7 +254,9 @@ class Engine:
                 "use either setup(app) or app.extend(extensions=[CookieSession]), once"
             )
         setattr(app.ctx, ENGINE_ATTR, self)
-        app.register_listener(self.configure, "before_server_start")
+        app.register_listener(self.configure, "before_server_start", priority=CONFIGURE_PRIORITY)
+        app.signal("http.lifecycle.request")(self.on_request)
+        app.signal("http.lifecycle.response")(self.on_response)
 
     async def configure(self, app: Sanic[Any, Any]) -> None:
         """Read and validate the config (``before_server_start``)."""
@@ -238,12 +267,9 @@ class Engine:
         self.session_name = settings.session_name
         self.default = self.namespace(settings)
         self.routes = collect_namespaces(app, self, settings)
-        if getattr(app.request_class, _ENGINE_CLASS_ATTR, None) is not self:
-            app.request_class = session_request_class(app.request_class or Request, self)
 
     def namespace(self, settings: Settings, label: str = "app") -> Namespace:
-        codec = self.make_codec(settings)
-        return Namespace(settings, codec, label)
+        return Namespace(settings, self.make_codec(settings), label)
 
     def make_codec(self, settings: Settings) -> Codec:
         if settings.encrypt:
@@ -258,86 +284,185 @@ class Engine:
             fallbacks=settings.secret_key_fallbacks,
         )
 
+    def namespace_for(self, request: Request | None) -> Namespace:
+        """The namespace of the request's route (the app's before routing)."""
+        default = self.default
+        assert default is not None
+        route = request.route if request is not None else None
+        if route is None or not self.routes:
+            return default
+        return self.routes.get(route.name, default)
+
+    def build(self, data: dict[str, Any]) -> Any:
+        """The session object for decoded ``data`` (which it may keep)."""
+        if self.session_type is dict:
+            return Session(data)
+        return self.session_type(data)
+
     # -- request ----------------------------------------------------------
 
-    def attach(self, request: Request, ctx: Any) -> None:
-        """Put a lazy session on a new ``request.ctx`` (called on its first use).
-
-        The namespace is resolved when the session is first used, from the
-        route matched by then. Never raises.
-        """
-        if self.default is None:  # not configured: the server did not start normally
-            return
+    async def on_request(self, request: Request) -> None:
+        """``http.lifecycle.request``: attach the session to ``request.ctx``."""
         try:
-            state = State(self, request)
-            # First used after request.respond(): a change can no longer be saved.
-            state.saved = request.responded
-            setattr(ctx, STATE_ATTR, state)
-            if self.session_type is dict:
-                # The session refers to the state, never the other way round:
-                # no reference cycle, so both are freed with the request.
-                setattr(ctx, self.session_name, LazySession.pending(state))
-            elif state._ns is None and type(ctx) is DeferredContext:
-                pass  # built on first access, once the route is known
-            else:
-                setattr(ctx, self.session_name, self.build_session(state))
+            self.attach(request)
         except Exception:
             logger.exception("sanic-cookiesession: could not attach the session")
 
-    def build_session(self, state: State) -> Any:
-        """A custom ``session_type`` session, decoded now (``load()``'s dict
-        may be the token cache's: the type gets a copy)."""
-        state.load()
-        return self.session_type(dict(state.own()[1]))
-
-    def namespace_now(self, request: Request) -> Namespace | None:
-        """The request's namespace, or ``None`` if it cannot be known yet
-        (blueprints have namespaces and the request is not routed yet)."""
-        if not self.routes:
-            return self.default
-        route = request.route
-        if route is None:
+    def attach(self, request: Request) -> State | None:
+        """Give ``request.ctx`` its session state; the session itself is made
+        on first access of ``request.ctx.<SESSION_NAME>``."""
+        if self.default is None:  # not configured: the server did not start normally
             return None
-        return self.routes.get(route.name, self.default)
-
-    def namespace_for(self, request: Request | None) -> Namespace:
-        """The request's namespace; the app's if it has no route (yet)."""
-        ns = self.namespace_now(request) if request is not None else None
-        ns = ns or self.default
-        assert ns is not None
-        return ns
+        state = State(self, request)
+        cls = type(request)
+        if request._ctx is None and cls.make_context is Request.make_context and (
+            cls.ctx is Request.ctx
+        ):
+            ctx: Any = SessionContext()
+            request._ctx = ctx
+        else:  # the app's own context: make its class lazy, if it can be
+            ctx = request.ctx
+            lazy = _lazy_class(type(ctx))
+            try:
+                if lazy is None:
+                    raise TypeError
+                ctx.__class__ = lazy
+            except TypeError:
+                # Cannot be made lazy: the session is there at once (one put
+                # there earlier is kept, as 0.3.x did) and counts as used.
+                state.reached = True
+                setattr(ctx, STATE_ATTR, state)
+                session = state.load()
+                if getattr(ctx, self.session_name, None) is None:
+                    setattr(ctx, self.session_name, self.build(session))
+                return state
+        setattr(ctx, STATE_ATTR, state)
+        if self.session_type is not dict and not self.routes:
+            # 0.3.x built a custom session_type at the start of every request.
+            state.pending = self.build(state.load())
+        return state
 
     # -- response ---------------------------------------------------------
 
-    def on_response(
-        self, request: Request, response: BaseHTTPResponse, ctx: Any = None
-    ) -> Coroutine[Any, Any, None] | None:
-        """Save the session (after the response middleware have run).
-
-        Returns a coroutine only when a rejected cookie must be reported,
-        which the caller awaits. Never raises.
-        """
+    async def on_response(self, request: Request, response: BaseHTTPResponse) -> None:
+        """``http.lifecycle.response``: save the session. Never raises (an
+        exception here would make Sanic drop the connection)."""
         try:
-            if ctx is None:
-                ctx = request.ctx
-            state: State | None = getattr(ctx, STATE_ATTR, None)
-            if state is None or state.saved:
-                return None
-            session = getattr(ctx, self.session_name, None)
-            if type(session) is LazySession:
-                state.saved = True  # never touched: never decoded, nothing to write
-                return None
-            stream = request.stream
-            if stream is not None and getattr(stream, "stage", None) in _HEADERS_GONE:
-                self._too_late(request, state)
-                return None
-            reason = self.save(request, response, state, session)
+            state: State | None = getattr(request.ctx, STATE_ATTR, None)
+            if state is None:
+                return  # rejected while the head was read: no session
+            session = self.current(request, state)
+            if session is None:
+                return  # never reached: nothing to write
+            if getattr(request.stream, "stage", None) in _HEADERS_GONE:
+                self.too_late(state, session)  # streamed: the headers are out
+                return
+            reason = self.save(response, state, session)
         except Exception:
             logger.exception("sanic-cookiesession: could not save the session")
+            return
+        if reason is not None:
+            await self._report(request, state, reason)
+
+    def current(self, request: Request, state: State) -> Any:
+        """The session to save: what is on ``request.ctx`` now, a fresh one if
+        it was deleted, ``None`` if user code never reached it."""
+        ctx = request.ctx
+        session = vars(ctx).get(self.session_name, state) if hasattr(ctx, "__dict__") else (
+            getattr(ctx, self.session_name, state)
+        )
+        if session is state:
+            if not state.reached:
+                return None
+            # ``del request.ctx.session``: a fresh one, as 0.3.x made.
+            session = self.build({})
+            setattr(ctx, self.session_name, session)
+        # Reached, deleted or put there by user code: it counts as used.
+        state.reached = True
+        if state.decoded is None:
+            state.load()
+        return session
+
+    def outgoing(self, state: State, session: Mapping[str, Any]) -> dict[str, Any]:
+        data = dict(session)
+        if state.ns is not None and state.ns.settings.absolute_lifetime is not None:
+            data[CREATED_KEY] = state.created or _codec.now()
+        return data
+
+    def too_late(self, state: State, session: Any) -> None:
+        """Warn if ``session`` changed since it was read or last saved."""
+        before = state.written
+        if before is _NOT_SAVED:
+            decoded = state.decoded
+            before = decoded.payload if decoded is not None and decoded.data else None
+        if self.payload_now(state, session) != before:
+            warn_changed_too_late()
+
+    def payload_now(self, state: State, session: Any) -> bytes | None:
+        """What ``session`` would be written as (``None``: empty or unusable)."""
+        ns = state.ns
+        if ns is None or not isinstance(session, Mapping) or not session:
             return None
-        if reason is None:
+        try:
+            return ns.codec.payload(self.outgoing(state, session))
+        except Exception:  # noqa: BLE001 - then it cannot be written either
             return None
-        return self._report(request, state, reason)
+
+    def save(self, response: BaseHTTPResponse, state: State, session: Any) -> str | None:
+        """Write, refresh or delete the cookie. Returns a rejection reason to
+        report, if the request's cookie was not (fully) accepted."""
+        ns = state.ns
+        decoded = state.decoded
+        assert ns is not None
+        assert decoded is not None
+        if state.written is not _NOT_SAVED:
+            # Saved before (save_session): replace what that wrote.
+            _drop_set_cookie(response, ns.cookie_name)
+        add_vary_cookie(response)
+        reason = decoded.reason
+        if session is None or (isinstance(session, Mapping) and not session):
+            if state.token is not None:
+                response.headers.add("Set-Cookie", ns.writer.delete_header())
+            return reason
+        if not isinstance(session, Mapping):
+            logger.error(
+                "request.ctx.%s is a %s, not a mapping: session not saved",
+                self.session_name,
+                type(session).__name__,
+            )
+            return reason
+        data = self.outgoing(state, session)
+        try:
+            payload = ns.codec.payload(data)
+        except Exception as exc:  # noqa: BLE001
+            log_unencodable(ns.codec, data, exc)
+            return reason
+        if len(payload) > _codec.MAX_PAYLOAD:
+            # It may compress under the cookie limit, but it would be refused
+            # when read back: refuse it now, loudly, and keep the old cookie.
+            log_oversize(ns, data, len(payload), "decoded payload", _codec.MAX_PAYLOAD)
+            return reason
+        changed = decoded.payload != payload or bool(getattr(session, "modified", False))
+        if not (changed or ns.settings.refresh_each_request or reason == FALLBACK_KEY):
+            return reason
+        resign = getattr(ns.codec, "resign", None)
+        try:
+            if changed or decoded.body is None or resign is None:
+                token = ns.codec.sign(data, payload)
+            else:  # same contents: sign the body as read, with a new timestamp
+                token = resign(decoded.body, payload)
+        except Exception as exc:  # noqa: BLE001
+            log_unencodable(ns.codec, data, exc)
+            return reason
+        header = ns.header(token)
+        if len(header) > ns.settings.max_size:
+            log_oversize(ns, data, len(header))
+        elif len(token) > MAX_INCOMING_COOKIE:
+            # Under SESSION_COOKIE_MAX_SIZE, but refused when read back.
+            log_oversize(ns, data, len(token), "cookie value", MAX_INCOMING_COOKIE)
+        else:
+            response.headers.add("Set-Cookie", header)
+        return reason
 
     async def _report(self, request: Request, state: State, reason: str) -> None:
         try:
@@ -346,345 +471,13 @@ class Engine:
                 context={
                     "request": request,
                     "reason": reason,
-                    "cookie_name": state.ns.writer.name,
+                    "cookie_name": state.ns.cookie_name if state.ns else None,
                 },
                 inline=True,
                 fail_not_found=False,
             )
         except Exception:
             logger.exception("sanic-cookiesession: a %s handler failed", REJECTED_SIGNAL)
-
-    def _too_late(self, request: Request, state: State) -> None:
-        state.saved = True
-        session = getattr(request.ctx, self.session_name, None)
-        if type(session) is LazySession:
-            return
-        if self._changed(request, state):
-            warn_changed_too_late()
-
-    def _changed(self, request: Request, state: State) -> bool:
-        session = getattr(request.ctx, self.session_name, None)
-        decoded = state.decoded
-        if session is None or not session:
-            return state.token is not None
-        try:
-            payload = state.ns.codec.payload(self._outgoing(session, state))
-        except Exception:  # noqa: BLE001
-            return True
-        return decoded is None or decoded.payload != payload or bool(
-            getattr(session, "modified", False)
-        )
-
-    def _outgoing(self, session: Mapping[str, Any], state: State) -> dict[str, Any]:
-        data: dict[str, Any] = (
-            # Read from the dict's storage: a shared session takes no copies.
-            dict(dict.items(session))  # type: ignore[arg-type]
-            if type(session) in _OURS
-            else dict(session)
-        )
-        if state.ns.settings.absolute_lifetime is not None:
-            data[CREATED_KEY] = state.created or _codec.now()
-        return data
-
-    def save(
-        self, request: Request, response: BaseHTTPResponse, state: State, session: Any = _NO_COOKIE
-    ) -> str | None:
-        """Write, refresh or delete the cookie. Returns a rejection reason
-        to report, if the request's cookie was not (fully) accepted."""
-        state.saved = True
-        if session is _NO_COOKIE:
-            session = getattr(request.ctx, self.session_name, None)
-        if type(session) is LazySession:
-            return None  # never touched: never decoded, nothing to write
-        try:
-            return self._save(response, state, session)
-        finally:
-            # From now on a change is lost: say so if one happens.
-            if type(session) is Session:
-                session.__class__ = LateSession
-            elif type(session) is SharedSession:
-                session.__class__ = LateSharedSession
-
-    def _save(self, response: BaseHTTPResponse, state: State, session: Any) -> str | None:
-        ns = state.ns
-        _add_vary_cookie(response)
-        decoded = state.decoded
-        reason = decoded.reason if decoded is not None else None
-        is_mapping = type(session) is Session or isinstance(session, (dict, Mapping))
-        if session is None or (is_mapping and not session):
-            if state.token is not None:
-                response.headers.add("Set-Cookie", ns.writer.delete_header())
-            return reason
-        if not is_mapping:
-            logger.error(
-                "request.ctx.%s is a %s, not a mapping: session not saved",
-                self.session_name,
-                type(session).__name__,
-            )
-            return reason
-        modified = bool(getattr(session, "modified", False))
-        if (
-            not modified
-            and decoded is not None
-            and ns.lifetime is None
-            and same_as_read(session, state.loaded, decoded.snapshot, decoded.nested)
-        ):
-            # Provably what was read: no need to encode it to compare.
-            if not (ns.refresh or reason == FALLBACK_KEY):
-                return reason
-            if decoded.body is not None and ns.resign is not None:
-                return self._set(
-                    response, ns, session, ns.resign, decoded.body, decoded.payload, reason=reason
-                )
-        data = self._outgoing(session, state)
-        try:
-            payload = ns.codec.payload(data)
-        except Exception as exc:  # noqa: BLE001
-            _log_unencodable(ns, data, exc)
-            return reason
-        if len(payload) > _codec.MAX_PAYLOAD:
-            # It may compress under the cookie limit, but it would be refused
-            # when read back: refuse it now, loudly, and keep the old cookie.
-            _log_oversize(ns, data, len(payload), what="decoded payload", limit=_codec.MAX_PAYLOAD)
-            return reason
-        changed = decoded is None or decoded.payload != payload or modified
-        if not (changed or ns.refresh or reason == FALLBACK_KEY):
-            return reason
-        if changed or decoded is None or decoded.body is None or ns.resign is None:
-            return self._set(response, ns, data, ns.codec.sign, data, payload, reason=reason)
-        # Same contents: sign the body as read, with a new timestamp.
-        return self._set(
-            response, ns, data, ns.resign, decoded.body, decoded.payload, reason=reason
-        )
-
-    @staticmethod
-    def _set(
-        response: BaseHTTPResponse,
-        ns: Namespace,
-        data: Mapping[str, Any],
-        make_token: Callable[..., str],
-        *args: Any,
-        reason: str | None,
-    ) -> str | None:
-        try:
-            token = make_token(*args)
-        except Exception as exc:  # noqa: BLE001
-            _log_unencodable(ns, data, exc)
-            return reason
-        header = ns.header(token)
-        if len(header) > ns.settings.max_size:
-            _log_oversize(ns, data, len(header))
-            return reason
-        if len(token) > MAX_INCOMING_COOKIE:
-            # Under SESSION_COOKIE_MAX_SIZE, but refused when read back.
-            _log_oversize(ns, data, len(token), what="cookie value", limit=MAX_INCOMING_COOKIE)
-            return reason
-        response.headers.add("Set-Cookie", header)
-        return reason
-
-
-def same_as_read(
-    session: Any,
-    original: dict[str, Any] | None,
-    fingerprint: bytes | None,
-    nested: bool | None = None,
-) -> bool:
-    """Whether ``session`` provably still encodes to the JSON it was read from.
-
-    ``original`` is the dict decoded from the cookie and ``fingerprint`` its
-    :func:`snapshot`, taken then when it held lists or dicts (``nested``,
-    computed when not given). ``False`` only means "compare the JSON": it
-    is cheap to answer for a session changed at the top level (the usual
-    write), and exact whenever it says ``True``.
-    """
-    cls = type(session)
-    if (
-        original is None
-        or (cls is not Session and cls is not SharedSession)
-        or len(session) != len(original)
-    ):
-        return False
-    if nested is None:
-        nested = _has_containers(original)
-    if not (
-        # The session as read holds the very objects decoded, in order: a
-        # loop in C answers for the usual, read-only, case.
-        all(map(is_, dict.keys(session), original))
-        and all(map(is_, dict.values(session), original.values()))
-    ):
-        for (key, value), (new_key, new_value) in zip(
-            dict.items(original), dict.items(session), strict=True
-        ):
-            if new_key is not key and (type(new_key) is not str or new_key != key):
-                return False
-            kind = type(value)
-            if kind is dict or kind is list:
-                if new_value is not value:
-                    return False
-            elif new_value is not value and (
-                (kind is not str and kind is not int)
-                or type(new_value) is not kind
-                or new_value != value
-            ):
-                return False
-    if not nested or cls is SharedSession:
-        return True  # no list or dict inside was ever handed out
-    # The same objects, but lists or dicts may have changed inside.
-    return fingerprint is not None and snapshot(dict(session)) == fingerprint
-
-
-def _add_vary_cookie(response: BaseHTTPResponse) -> None:
-    headers = response.headers
-    if headers.setdefault("Vary", "Cookie") == "Cookie":
-        return  # there was none (the usual case), or just this one
-    # Merge into what is there, however many Vary headers that is.
-    vary = ", ".join(value for value in headers.getall("vary") if value)
-    names = {name.strip().lower() for name in vary.split(",")}
-    if "cookie" not in names and "*" not in names:  # "*" varies on everything
-        headers["Vary"] = f"{vary}, Cookie" if vary else "Cookie"
-
-
-def _log_unencodable(ns: Namespace, data: Mapping[str, Any], exc: Exception) -> None:
-    culprit = None
-    for key, value in data.items():
-        try:
-            ns.codec.payload({key: value})
-        except Exception:  # noqa: BLE001
-            culprit = (key, type(value).__name__)
-            break
-    if culprit is None:
-        logger.error(
-            "session not saved: it cannot be encoded (%s); the previous cookie stays",
-            type(exc).__name__,
-        )
-    else:
-        logger.error(
-            "session not saved: key %r holds a %s, which the serializer cannot "
-            "encode; the previous cookie stays",
-            *culprit,
-        )
-
-
-def _log_oversize(
-    ns: Namespace,
-    data: Mapping[str, Any],
-    size: int,
-    *,
-    what: str = "Set-Cookie header",
-    limit: int | None = None,
-) -> None:
-    sizes = []
-    for key, value in data.items():
-        try:
-            sizes.append((len(ns.codec.payload({key: value})), key))
-        except Exception:  # noqa: BLE001
-            continue
-    largest = ", ".join(f"{key!r} ({n} B)" for n, key in sorted(sizes, reverse=True)[:3])
-    if limit is None:
-        bound = f"SESSION_COOKIE_MAX_SIZE={ns.settings.max_size} (browsers drop such cookies)"
-    else:
-        bound = f"the {limit}-byte limit a session is read back with"
-    logger.error(
-        "session not saved: the %s would be %d bytes, over %s; largest keys: %s; "
-        "the previous cookie stays",
-        what,
-        size,
-        bound,
-        largest,
-    )
-
-
-class DeferredContext(SimpleNamespace):
-    """``request.ctx`` for an app with a custom ``session_type`` and
-    blueprint namespaces: when the context is made before routing, the
-    session is built on its first access, in the namespace of the route
-    matched by then (a ``dict`` session is lazy anyway)."""
-
-    __slots__ = ()
-
-    def __getattr__(self, name: str) -> Any:
-        state: State | None = self.__dict__.get(STATE_ATTR)
-        if state is not None:
-            engine = state.engine
-            if name == engine.session_name and name not in self.__dict__ and not state.built:
-                state.built = True
-                session = engine.build_session(state)
-                setattr(self, name, session)
-                return session
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-
-def session_request_class(base: type[Request], engine: Engine) -> type[Request]:
-    """A subclass of ``base`` (the app's request class) that loads and saves
-    the session (see the module's docstring). Made once per app, at startup.
-    """
-    attach = engine.attach
-    on_response = engine.on_response
-    sanic_ctx = base.ctx is Request.ctx
-    # A custom session type cannot be lazy itself: with namespaces, the
-    # context defers building it until the route is known.
-    deferred = (
-        sanic_ctx
-        and engine.session_type is not dict
-        and bool(engine.routes)
-        and base.make_context is Request.make_context
-    )
-
-    class SessionRequest(base):  # type: ignore[valid-type,misc]
-        __slots__ = ()
-
-        if sanic_ctx:
-            # Sanic's own property, with the session attached on creation.
-            @property
-            def ctx(self) -> Any:
-                ctx = self._ctx  # type: ignore[has-type]
-                if ctx is None:
-                    ctx = DeferredContext() if deferred else self.make_context()
-                    self._ctx = ctx  # type: ignore[misc]
-                    attach(self, ctx)
-                elif getattr(ctx, STATE_ATTR, None) is None:
-                    attach(self, ctx)  # made by the app's own __init__
-                return ctx
-
-            def _session_ctx(self) -> Any:
-                """The context if it exists (a route that never used it has none)."""
-                return self._ctx
-
-        else:  # the app's request class has a ctx of its own: use it
-
-            @property
-            def ctx(self) -> Any:
-                ctx = super().ctx
-                if getattr(ctx, STATE_ATTR, None) is None:
-                    attach(self, ctx)
-                return ctx
-
-            def _session_ctx(self) -> Any:
-                return self.ctx
-
-        async def respond(
-            self,
-            response: BaseHTTPResponse | None = None,
-            *,
-            status: int = 200,
-            headers: Any = None,
-            content_type: str | None = None,
-        ) -> Any:
-            response = await super().respond(
-                response, status=status, headers=headers, content_type=content_type
-            )
-            ctx = self._session_ctx()
-            if ctx is not None and isinstance(response, BaseHTTPResponse):
-                report = on_response(self, response, ctx)
-                if report is not None:
-                    await report
-            return response
-
-    setattr(SessionRequest, _ENGINE_CLASS_ATTR, engine)
-    SessionRequest.__name__ = SessionRequest.__qualname__ = base.__name__
-    SessionRequest.__module__ = base.__module__
-    SessionRequest.__doc__ = base.__doc__
-    return SessionRequest
 
 
 def get_engine(app: Sanic[Any, Any]) -> Engine:
@@ -702,11 +495,11 @@ def get_engine(app: Sanic[Any, Any]) -> Engine:
 def save_session(request: Request, response: BaseHTTPResponse) -> None:
     """Save the session now, for streaming responses.
 
-    ``await request.respond(...)`` saves the session as it is then (it runs
-    the response middleware). For a change made after ``respond()``, call
-    this before the first ``await response.send(...)``: once the headers
-    are out, a cookie can no longer be set, and later changes are lost
-    (with a warning).
+    The session is saved when the response is sent; a streamed response
+    (``await request.respond()`` then ``send()``) sends its headers on the
+    first ``send()``, before that. Call this after the last change to the
+    session and before the first ``await response.send(...)``. A change
+    made once the headers are out is lost, with a warning.
 
     Example:
         >>> async def handler(request):  # doctest: +SKIP
@@ -720,22 +513,20 @@ def save_session(request: Request, response: BaseHTTPResponse) -> None:
     state: State | None = getattr(request.ctx, STATE_ATTR, None)
     if state is None:
         return
-    stream = request.stream
-    if stream is not None and getattr(stream, "stage", None) in _HEADERS_GONE:
-        engine._too_late(request, state)
+    session = engine.current(request, state)
+    if session is None:
         return
-    if state.saved:
-        # request.respond() already ran the response middleware: save again,
-        # replacing what that save wrote for this cookie.
-        prefix = state.ns.writer.name + "="
-        headers = response.headers
-        kept = [v for v in headers.getall("set-cookie", []) if not str(v).startswith(prefix)]
-        headers.popall("set-cookie", None)
-        for value in kept:
-            headers.add("Set-Cookie", value)
-        session = getattr(request.ctx, engine.session_name, None)
-        if type(session) is LateSession:
-            session.__class__ = Session  # type: ignore[assignment]
-        elif type(session) is LateSharedSession:
-            session.__class__ = SharedSession  # type: ignore[assignment]
-    engine.save(request, response, state)
+    if getattr(request.stream, "stage", None) in _HEADERS_GONE:
+        engine.too_late(state, session)
+        return
+    engine.save(response, state, session)
+    state.written = engine.payload_now(state, session)
+
+
+def _drop_set_cookie(response: BaseHTTPResponse, name: str) -> None:
+    prefix = name + "="
+    headers = response.headers
+    kept = [v for v in headers.getall("set-cookie", []) if not str(v).startswith(prefix)]
+    headers.popall("set-cookie", None)
+    for value in kept:
+        headers.add("Set-Cookie", value)

@@ -117,6 +117,46 @@ def collect_namespaces(
         built.append((spec, ns))
         for route in bp.routes:
             routes[route.name] = ns
+    return _added_at_startup(app, routes)
+
+
+def _is_auto(route: Any) -> bool:
+    return bool(getattr(route.handler, "__auto_handler__", False))
+
+
+def _added_at_startup(app: Sanic[Any, Any], owned: dict[str, Namespace]) -> dict[str, Namespace]:
+    """Give the routes added at startup the namespace of what they serve.
+
+    Sanic Extensions adds a HEAD route for each GET and OPTIONS (and TRACE)
+    routes for each path, after the blueprints are registered: they are in
+    no blueprint's ``routes``. A HEAD route belongs to its GET route's
+    namespace; a route for a whole path to the one namespace of the path's
+    routes (two namespaces, or the app and one, on the same path stop the
+    server: guessing would hand one of them the other's cookie).
+    """
+    if not owned:
+        return owned
+    routes = dict(owned)
+    for group in app.router.groups.values():
+        for route in group:
+            if route.name in owned or not _is_auto(route):
+                continue
+            original = getattr(route.handler, "__route_handler__", None)
+            if original is not None:  # HEAD for a GET
+                sources = [r.name for r in group if r.handler is original and not _is_auto(r)]
+            else:  # OPTIONS or TRACE for the path
+                sources = [r.name for r in group if not _is_auto(r)]
+            found = {id(owned.get(name)): owned.get(name) for name in sources}
+            if len(found) > 1:
+                raise ConfigError(
+                    f"route {route.name!r}",
+                    "routes of a single session namespace on its path /"
+                    f"{group.path} (it was added at startup for all of them)",
+                    sorted(ns.label if ns else "the app" for ns in found.values()),
+                )
+            ns = next(iter(found.values()), None)
+            if ns is not None:
+                routes[route.name] = ns
     return routes
 
 

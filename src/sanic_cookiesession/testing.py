@@ -171,7 +171,7 @@ def _decode(codec: Codec, value: str, name: str) -> dict[str, Any]:
             f"the {name!r} cookie was not accepted ({decoded.reason}) with the "
             "app's current settings"
         )
-    data = decoded.private()  # the cache's copy is never to be changed
+    data = decoded.data
     data.pop(CREATED_KEY, None)
     return data
 

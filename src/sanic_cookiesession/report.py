@@ -1,0 +1,79 @@
+"""What the save adds besides the cookie: ``Vary``, and the log records that
+say why a session was not saved (keys and sizes, never values)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from sanic.response.types import BaseHTTPResponse
+
+if TYPE_CHECKING:
+    from .codec import Codec
+    from .engine import Namespace
+
+logger = logging.getLogger("sanic_cookiesession")
+
+
+def add_vary_cookie(response: BaseHTTPResponse) -> None:
+    """Add ``Cookie`` to the response's ``Vary``, merged with what is there."""
+    headers = response.headers
+    if headers.setdefault("Vary", "Cookie") == "Cookie":
+        return  # there was none (the usual case), or just this one
+    # Merge into what is there, however many Vary headers that is.
+    vary = ", ".join(value for value in headers.getall("vary") if value)
+    names = {name.strip().lower() for name in vary.split(",")}
+    if "cookie" not in names and "*" not in names:  # "*" varies on everything
+        headers["Vary"] = f"{vary}, Cookie" if vary else "Cookie"
+
+
+def log_unencodable(codec: Codec, data: Mapping[str, Any], exc: Exception) -> None:
+    """Log which key the serializer could not encode (its type, not its value)."""
+    culprit = None
+    for key, value in data.items():
+        try:
+            codec.payload({key: value})
+        except Exception:  # noqa: BLE001
+            culprit = (key, type(value).__name__)
+            break
+    if culprit is None:
+        logger.error(
+            "session not saved: it cannot be encoded (%s); the previous cookie stays",
+            type(exc).__name__,
+        )
+    else:
+        logger.error(
+            "session not saved: key %r holds a %s, which the serializer cannot "
+            "encode; the previous cookie stays",
+            *culprit,
+        )
+
+
+def log_oversize(
+    ns: Namespace,
+    data: Mapping[str, Any],
+    size: int,
+    what: str = "Set-Cookie header",
+    limit: int | None = None,
+) -> None:
+    """Log that the session is too large, with its three largest keys."""
+    sizes = []
+    for key, value in data.items():
+        try:
+            sizes.append((len(ns.codec.payload({key: value})), key))
+        except Exception:  # noqa: BLE001
+            continue
+    largest = ", ".join(f"{key!r} ({n} B)" for n, key in sorted(sizes, reverse=True)[:3])
+    if limit is None:
+        bound = f"SESSION_COOKIE_MAX_SIZE={ns.settings.max_size} (browsers drop such cookies)"
+    else:
+        bound = f"the {limit}-byte limit a session is read back with"
+    logger.error(
+        "session not saved: the %s would be %d bytes, over %s; largest keys: %s; "
+        "the previous cookie stays",
+        what,
+        size,
+        bound,
+        largest,
+    )
