@@ -16,7 +16,7 @@ under uvicorn), every request carrying a valid session cookie for its
 server. The report gives this checkout's ratio to its baseline next to each
 target of issue 11, and every server's ratio to bare Sanic.
 
-    python benchmarks/e2e.py                       # full run (about 8 minutes)
+    python benchmarks/e2e.py                       # full run (about 6 minutes)
     python benchmarks/e2e.py --duration 2 --rounds 3 --only ours
 
 Everything listens on 127.0.0.1 only; every process started is stopped by its
