@@ -471,14 +471,16 @@ def summarize(
             if target_case != case:
                 continue
             per_round = ratios("ours", baseline)
-            ratio = statistics.median(per_round) if per_round else None
+            if not per_round:  # this run left out ours or the baseline
+                continue
+            ratio = statistics.median(per_round)
             targets.append({
                 "baseline": baseline,
                 "target": target,
                 "ratio": ratio,
-                "min": min(per_round, default=None),
-                "max": max(per_round, default=None),
-                "met": None if ratio is None or not judged else ratio >= target,
+                "min": min(per_round),
+                "max": max(per_round),
+                "met": ratio >= target if judged else None,
             })
         vs_bare = {
             impl: statistics.median(per_round)
@@ -569,8 +571,7 @@ def markdown(result: dict[str, Any]) -> str:
     ]
     for row in result["rows"]:
         for t in row["targets"]:
-            verdict = ("short run" if not judged else "n/a" if t["met"] is None
-                       else "met" if t["met"] else "not met")
+            verdict = "short run" if not judged else "met" if t["met"] else "not met"
             lines.append(
                 f"| {labels[row['case']]} | {_size(row['size'])} | {LABELS[t['baseline']]} "
                 f"| {_fmt(t['ratio'])} | {_fmt(t['min'])} to {_fmt(t['max'])} "
