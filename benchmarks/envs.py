@@ -2,8 +2,9 @@
 
 Each comparison runs from its own environment under ``benchmarks/.work/``
 (gitignored), so the released 0.3.1 never meets this checkout. Sanic and
-itsdangerous are pinned to the versions installed next to this checkout, so
-both sides run the same framework.
+itsdangerous (and Sanic Extensions with pydantic, when installed here) are
+pinned to the versions installed next to this checkout, so both sides run
+the same framework.
 
     python benchmarks/envs.py            # create or update both
 """
@@ -24,13 +25,25 @@ def _version(dist: str) -> str:
     return importlib.metadata.version(dist)
 
 
+def _installed(dist: str) -> bool:
+    try:
+        importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
+
+
 def requirements(name: str) -> list[str]:
     """What each comparison environment holds."""
     if name == "legacy":
+        # Sanic Extensions (and the pydantic it imports) on both sides when
+        # this side has them: merely installed, they change how Sanic starts.
         return [
             "sanic-cookiesession==0.3.1",
             f"sanic=={_version('sanic')}",
             f"itsdangerous=={_version('itsdangerous')}",
+            *(f"{dist}=={_version(dist)}" for dist in ("sanic-ext", "pydantic")
+              if _installed(dist)),
         ]
     if name == "starlette":
         return [

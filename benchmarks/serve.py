@@ -10,18 +10,26 @@ Routes (same for every implementation; each answers ``ok``):
 - ``/read``: reads one key;
 - ``/write``: changes the session (increments ``visits``).
 
-``--impl``: ``bare`` (Sanic, no session), ``ours`` (this checkout through
-``setup(app)``), ``legacy`` (0.3.1 from its own environment),
-``starlette-bare`` and ``starlette`` (``SessionMiddleware``, under uvicorn);
-for diagnosis, ``signals`` (empty handlers on the three signals the engine
-used to hook; ``BENCH_SIGNALS=a,b`` picks others), ``middleware`` (an
-empty request and response middleware), ``control`` (bare Sanic again,
-to see how far two identical servers differ in one run), ``vary`` and
-``headers`` (bare Sanic answering with a ``Vary: Cookie`` header, and also
-a constant ``Set-Cookie`` header as this checkout writes it: what those
-headers cost in Sanic alone), and ``floor``: the least any signed-cookie
-session must do, written inline in the handlers with no library around it
-(see :func:`floor_routes`); same wire format, same token cache idea.
+``--impl``:
+
+- ``bare``: Sanic, no session;
+- ``lifecycle``: bare Sanic with two empty handlers on
+  ``http.lifecycle.request`` and ``http.lifecycle.response`` (the two hooks
+  the engine is built on, with nothing in them);
+- ``floor``: the least a signed-cookie session can do on those same two
+  signals, written inline (see :func:`floor_app`);
+- ``ours``: this checkout through ``setup(app)`` (public API only);
+- ``legacy``: 0.3.1 from its own environment;
+- ``starlette-bare`` and ``starlette`` (``SessionMiddleware``), under
+  uvicorn.
+
+For diagnosis: ``signals`` (empty handlers on ``BENCH_SIGNALS=a,b``, by
+default the two lifecycle signals and ``http.routing.after``),
+``middleware`` (an empty request and response middleware), ``control``
+(bare Sanic again, to see how far two identical servers differ in one
+run), ``vary`` and ``headers`` (bare Sanic answering with a ``Vary: Cookie``
+header, and also a constant ``Set-Cookie`` header like the ones this
+checkout writes: what those headers cost in Sanic alone).
 """
 
 from __future__ import annotations
@@ -35,17 +43,23 @@ from typing import Any
 SECRET = "benchmark-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 SALT = "cookie-session"
 COOKIE = "_session"
-#: The signals the engine used before it moved to middleware.
-ENGINE_SIGNALS = ("http.lifecycle.request", "http.routing.after", "http.lifecycle.response")
+#: The session lifetime (seconds): this checkout's default.
+MAX_AGE = 86400
+#: The attributes this checkout writes after the value with its default
+#: settings. The floor and ``headers`` use them as they are; ``e2e.py``
+#: checks before every run that ``ours`` still writes the same ones.
+COOKIE_ATTRS = "; Path=/; Max-Age=86400; SameSite=Lax; Secure; HttpOnly"
+#: The two signals the engine hooks (and nothing else).
+LIFECYCLE_SIGNALS = ("http.lifecycle.request", "http.lifecycle.response")
 
 
 def sanic_app(impl: str, refresh: bool) -> Any:
     from sanic import Sanic, response
 
     app = Sanic(f"bench_{impl.replace('-', '_')}")
-    # Installing sanic-ext turns on auto-extend in every app; 0.3.1's
-    # environment has no sanic-ext, so switch it off everywhere for a fair
-    # comparison.
+    # Installing sanic-ext turns on auto-extend in every app (on this side
+    # and in 0.3.1's environment alike); switch it off everywhere so that
+    # every server runs the same framework path.
     app.config.AUTO_EXTEND = False
     app.config.SESSION_COOKIE_SECRET_KEY = SECRET
     if impl == "ours":
@@ -58,12 +72,24 @@ def sanic_app(impl: str, refresh: bool) -> Any:
 
         assert sanic_cookiesession.__version__.startswith("0.3"), sanic_cookiesession.__file__
         sanic_cookiesession.setup(app)
+    elif impl == "lifecycle":
+        # The engine's two hooks with nothing in them, registered before
+        # the app starts (as the engine does). A handler returns None: a
+        # truthy value would stop the chain.
+        async def on_request(request: Any) -> None:
+            return None
+
+        async def on_response(request: Any, response: Any) -> None:
+            return None
+
+        app.add_signal(on_request, LIFECYCLE_SIGNALS[0])
+        app.add_signal(on_response, LIFECYCLE_SIGNALS[1])
     elif impl == "signals":
-        # What the three hooks cost with nothing in them.
         async def nothing(**_: Any) -> None:
             return None
 
-        for event in os.environ.get("BENCH_SIGNALS", ",".join(ENGINE_SIGNALS)).split(","):
+        default = ",".join([*LIFECYCLE_SIGNALS, "http.routing.after"])
+        for event in os.environ.get("BENCH_SIGNALS", default).split(","):
             app.add_signal(nothing, event)
     elif impl == "middleware":
 
@@ -76,7 +102,7 @@ def sanic_app(impl: str, refresh: bool) -> Any:
         app.register_middleware(nothing_in, "request")
         app.register_middleware(nothing_out, "response")
     elif impl == "floor":
-        return floor_routes(app, refresh)
+        return floor_app(app, refresh)
     elif impl not in ("bare", "control", "vary", "headers"):
         raise SystemExit(f"unknown --impl {impl!r}")
 
@@ -109,57 +135,50 @@ def sanic_app(impl: str, refresh: bool) -> Any:
     return app
 
 
-def floor_routes(app: Any, refresh: bool) -> Any:
-    """Bare Sanic whose handlers do, inline, the minimum a signed-cookie
-    session needs for each case: no hooks, no session object, no change
-    detection. A token seen before is found in a dict (its age still
-    checked); a new one is verified once with itsdangerous. Writes sign
-    with the primitives itsdangerous uses (compact JSON, url-safe base64,
-    the timestamp, one HMAC-SHA1 with the derived key), no zlib. What this
-    server keeps of bare Sanic is the most any implementation can keep on
-    this stack.
+def floor_app(app: Any, refresh: bool) -> Any:
+    """The least a signed-cookie session can do on the engine's two signals,
+    written inline, with no library around it.
+
+    - ``http.lifecycle.request``: find the cookie (exact name) in the
+      ``Cookie`` header and keep the raw token on ``request.ctx``;
+    - a route that uses the session calls :func:`session`, which decodes the
+      token then: one HMAC-SHA1 (itsdangerous' derived key, the keyed
+      states precomputed), the age, one ``json.loads`` (zlib when the token
+      is compressed). No token cache, no session object, no change
+      detection: the route says when it changed the data;
+    - ``http.lifecycle.response``: nothing when the session was not used;
+      else ``Vary: Cookie`` and, when changed (or on every read while
+      refresh is on, re-signing the same payload), a preformatted
+      ``Set-Cookie``: compact JSON, url-safe base64, the timestamp, one
+      HMAC-SHA1. Never compressed.
+
+    The tokens are ``URLSafeTimedSerializer``'s (``e2e.py`` checks that
+    itsdangerous accepts them before every run). What this server keeps of
+    bare Sanic is the most any implementation of the two-signal shape can
+    keep on this stack.
     """
     import hashlib
     import hmac
     import json
     import time
-    from base64 import urlsafe_b64encode
+    import zlib
+    from binascii import a2b_base64, b2a_base64
 
     from itsdangerous import URLSafeTimedSerializer
     from itsdangerous.encoding import int_to_bytes
     from sanic import response
 
-    max_age = 31 * 24 * 3600
-    serializer = URLSafeTimedSerializer(SECRET, salt=SALT)
-    key = serializer.make_signer(SALT).derive_key()
-    tail = example_set_cookie().split(";", 1)[1]
+    key = URLSafeTimedSerializer(SECRET, salt=SALT).make_signer(SALT).derive_key()
+    prefix = COOKIE + "="
     dumps = json.JSONEncoder(separators=(",", ":")).encode
-    seen: dict[str, tuple[int, dict[str, Any], bytes]] = {}
-
-    def b64(raw: bytes) -> bytes:
-        return urlsafe_b64encode(raw).rstrip(b"=")
-
-    def load(request: Any) -> tuple[dict[str, Any], bytes] | None:
-        header = request.headers.get("cookie", "")
-        prefix = COOKIE + "="
-        if not header.startswith(prefix):
-            return None
-        token = header[len(prefix):].split(";", 1)[0]
-        entry = seen.get(token)
-        if entry is None:
-            data, signed_at = serializer.loads(token, max_age=max_age, return_timestamp=True)
-            entry = (int(signed_at.timestamp()), data, token.rsplit(".", 2)[0].encode())
-            seen[token] = entry
-        elif time.time() - entry[0] > max_age:
-            return None
-        return dict(entry[1]), entry[2]
+    # The payload is JSON a JSON encoder wrote (its signature says so): no
+    # need for json.loads' checks of the whitespace around it.
+    loads = json.JSONDecoder().raw_decode
 
     # HMAC-SHA1 from its two keyed SHA-1 states, copied per message (the
-    # same bytes as ``hmac.digest``; the cheapest way to it in Python), and
-    # the timestamp encoded once per second.
+    # same bytes as ``hmac.digest``; the cheapest way to it in Python).
     inner = hashlib.sha1(bytes(b ^ 0x36 for b in key.ljust(64, b"\0")))
     outer = hashlib.sha1(bytes(b ^ 0x5C for b in key.ljust(64, b"\0")))
-    stamp = [0, b""]
 
     def mac(value: bytes) -> bytes:
         i = inner.copy()
@@ -170,13 +189,84 @@ def floor_routes(app: Any, refresh: bool) -> Any:
 
     assert mac(b"x") == hmac.digest(key, b"x", "sha1")
 
-    def signed(body: bytes) -> dict[str, str]:
+    # url-safe base64 without padding, straight from binascii (what
+    # base64.urlsafe_b64encode / decode do, less their argument checks).
+    to_urlsafe = bytes.maketrans(b"+/", b"-_")
+    from_urlsafe = bytes.maketrans(b"-_", b"+/")
+
+    def b64(raw: bytes) -> bytes:
+        return b2a_base64(raw, newline=False).translate(to_urlsafe).rstrip(b"=")
+
+    def unb64(text: bytes) -> bytes:
+        return a2b_base64(text.translate(from_urlsafe) + b"=" * (-len(text) % 4))
+
+    def find(header: str | None) -> str | None:
+        if not header:
+            return None
+        if header.startswith(prefix):
+            start = len(prefix)
+        else:
+            start = header.find("; " + prefix)
+            if start < 0:
+                return None
+            start += len(prefix) + 2
+        end = header.find(";", start)
+        return header[start:] if end < 0 else header[start:end]
+
+    def decode(token: str) -> tuple[dict[str, Any], bytes] | None:
+        try:
+            value, _, sig = token.encode("ascii").rpartition(b".")
+            if not hmac.compare_digest(b64(mac(value)), sig):
+                return None
+            payload, _, stamp = value.rpartition(b".")
+            if not 0 <= int(time.time()) - int.from_bytes(unb64(stamp), "big") <= MAX_AGE:
+                return None
+            if payload.startswith(b"."):
+                data = loads(zlib.decompress(unb64(payload[1:])).decode())[0]
+            else:
+                data = loads(unb64(payload).decode())[0]
+        except (ValueError, zlib.error):
+            return None
+        return (data, payload) if type(data) is dict else None
+
+    # The timestamp, encoded once per second.
+    stamp = [0, b""]
+
+    def set_cookie(payload: bytes) -> str:
         second = int(time.time())
         if second != stamp[0]:
             stamp[:] = [second, b64(int_to_bytes(second))]
-        value = body + b"." + stamp[1]
-        token = (value + b"." + b64(mac(value))).decode("ascii")
-        return {"Vary": "Cookie", "Set-Cookie": f"{COOKIE}={token};{tail}"}
+        value = payload + b"." + stamp[1]
+        return f"{prefix}{(value + b'.' + b64(mac(value))).decode('ascii')}{COOKIE_ATTRS}"
+
+    async def on_request(request: Any) -> None:
+        ctx = request.ctx
+        ctx.token = find(request.headers.get("cookie"))
+        ctx.session = None
+
+    def session(request: Any) -> dict[str, Any]:
+        """What a route calls to use the session (decoded here, once)."""
+        ctx = request.ctx
+        decoded = decode(ctx.token) if ctx.token else None
+        ctx.payload = decoded[1] if decoded else None
+        ctx.changed = False
+        ctx.session = data = decoded[0] if decoded else {}
+        return data
+
+    async def on_response(request: Any, response: Any) -> None:
+        ctx = request.ctx
+        if getattr(ctx, "session", None) is None:
+            return None
+        headers = response.headers
+        headers["Vary"] = "Cookie"
+        if ctx.changed:
+            headers.add("Set-Cookie", set_cookie(b64(dumps(ctx.session).encode())))
+        elif refresh and ctx.payload is not None:
+            headers.add("Set-Cookie", set_cookie(ctx.payload))
+        return None
+
+    app.add_signal(on_request, LIFECYCLE_SIGNALS[0])
+    app.add_signal(on_response, LIFECYCLE_SIGNALS[1])
 
     @app.get("/untouched")
     async def untouched(request: Any) -> Any:
@@ -184,34 +274,26 @@ def floor_routes(app: Any, refresh: bool) -> Any:
 
     @app.get("/read")
     async def read(request: Any) -> Any:
-        loaded = load(request)
-        assert loaded is not None
-        loaded[0].get("user")
-        if refresh:
-            return response.text("ok", headers=signed(loaded[1]))
-        return response.text("ok", headers={"Vary": "Cookie"})
+        session(request).get("user")
+        return response.text("ok")
 
     @app.get("/write")
     async def write(request: Any) -> Any:
-        loaded = load(request)
-        data = loaded[0] if loaded is not None else {}
+        data = session(request)
         data["visits"] = data.get("visits", 0) + 1
-        return response.text("ok", headers=signed(b64(dumps(data).encode())))
+        request.ctx.changed = True
+        return response.text("ok")
 
     return app
 
 
 def example_set_cookie() -> str:
-    """A ``Set-Cookie`` header as this checkout writes it for the small
-    session (default settings)."""
+    """A ``Set-Cookie`` header like the ones this checkout writes for the
+    small session (default settings)."""
     from itsdangerous import URLSafeTimedSerializer
 
-    from sanic_cookiesession.config import Settings
-    from sanic_cookiesession.cookies import CookieWriter
-
     token = URLSafeTimedSerializer(SECRET, salt=SALT).dumps({"user": "ann", "visits": 2})
-    settings = Settings.from_config({"SESSION_COOKIE_SECRET_KEY": SECRET})
-    return CookieWriter(settings).set_header(token)
+    return f"{COOKIE}={token}{COOKIE_ATTRS}"
 
 
 def starlette_app(impl: str) -> Any:
