@@ -16,10 +16,10 @@ from sanic_cookiesession.codec import (
     FALLBACK_KEY,
     MALFORMED,
     OVERSIZE,
-    SerializerCodec,
     TimedTokenCodec,
     make_codec,
 )
+from sanic_cookiesession.serializer import SerializerCodec
 
 from .conftest import SECRET
 

@@ -8,7 +8,6 @@ from .access import get_session as get_session
 from .config import Settings as Settings
 from .config import WeakSecretWarning as WeakSecretWarning
 from .engine import REJECTED_SIGNAL as REJECTED_SIGNAL
-from .engine import save_session as save_session
 from .exc import ConfigError as ConfigError
 from .exc import CookieSessionError as CookieSessionError
 from .exc import SessionNotInstalledError as SessionNotInstalledError
@@ -17,6 +16,7 @@ from .flash import get_flashed_messages as get_flashed_messages
 from .legacy import setup as setup
 from .namespaces import session_namespace as session_namespace
 from .session import Session as Session
+from .streaming import save_session as save_session
 
 if TYPE_CHECKING:
     from .extension import CookieSession as CookieSession

@@ -7,7 +7,8 @@ from typing import Any
 
 from sanic import Request
 
-from .engine import STATE_ATTR, get_engine
+from .context import STATE_ATTR
+from .engine import get_engine
 from .exc import SessionNotInstalledError
 from .session import Session
 

@@ -10,9 +10,6 @@ encodings -- with the derived keys computed once and the HMAC taken with
 
 from __future__ import annotations
 
-import binascii
-import hashlib
-import hmac
 import json
 import time
 import zlib
@@ -20,17 +17,11 @@ from collections.abc import Callable, Sequence
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any, Protocol
 
-from itsdangerous import (
-    BadData,
-    BadPayload,
-    BadSignature,
-    SignatureExpired,
-    TimestampSigner,
-    URLSafeTimedSerializer,
-)
-from itsdangerous.encoding import bytes_to_int, int_to_bytes
+from itsdangerous import BadData, URLSafeTimedSerializer
+from itsdangerous.encoding import bytes_to_int
 
 from .config import MAX_INCOMING_COOKIE
+from .signing import KeyRing, Stamp, base64_decode, base64_encode
 
 #: Reasons a cookie was not accepted (or, for ``fallback_key``, accepted
 #: but signed with an older key).
@@ -51,26 +42,6 @@ CLOCK_SKEW = 60
 def now() -> int:
     """Seconds since the epoch. Tests replace ``sanic_cookiesession.codec.now``."""
     return int(time.time())
-
-
-_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
-_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
-
-
-def base64_encode(value: bytes) -> bytes:
-    """itsdangerous' ``base64_encode`` for bytes (URL-safe, unpadded),
-    without its generic conversions."""
-    return binascii.b2a_base64(value, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
-
-
-def base64_decode(value: bytes) -> bytes:
-    """itsdangerous' ``base64_decode`` for bytes, without its generic
-    conversions: pad, map the URL-safe alphabet, decode leniently (as
-    ``base64.urlsafe_b64decode`` does). Raises :class:`BadData`."""
-    try:
-        return binascii.a2b_base64(value.translate(_FROM_URLSAFE) + b"=" * (-len(value) % 4))
-    except binascii.Error as exc:
-        raise BadData("Invalid base64-encoded data") from exc
 
 
 # zlib cannot shorten a JSON document this small: skip the attempt.
@@ -163,60 +134,6 @@ def _load_dict(raw: bytes) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-class _Stamp:
-    """The encoded timestamp, computed once per second."""
-
-    __slots__ = ("encoded", "second")
-
-    def __init__(self) -> None:
-        self.second = -1
-        self.encoded = b""
-
-    def __call__(self) -> bytes:
-        second = now()
-        if second != self.second:
-            self.encoded = base64_encode(int_to_bytes(second))
-            self.second = second
-        return self.encoded
-
-
-class KeyRing:
-    """The derived signing keys for one secret, its fallbacks and a salt.
-
-    Keys are derived once by itsdangerous' own ``TimestampSigner`` (same
-    derivation as ``URLSafeTimedSerializer``: django-concat over SHA-1).
-    The first key signs; the rest only verify.
-    """
-
-    __slots__ = ("_macs", "digest", "keys")
-
-    def __init__(
-        self, secret: str | bytes, fallbacks: Sequence[str | bytes], salt: str
-    ) -> None:
-        signer = TimestampSigner(secret, salt=salt)
-        self.keys: tuple[bytes, ...] = tuple(
-            signer.derive_key(key) for key in (secret, *fallbacks)
-        )
-        self.digest = "sha1"
-        # One keyed HMAC per key, copied for each message: the key is
-        # padded and hashed once instead of on every call.
-        self._macs = tuple(hmac.new(key, digestmod=hashlib.sha1) for key in self.keys)
-
-    def sign(self, value: bytes) -> bytes:
-        mac = self._macs[0].copy()
-        mac.update(value)
-        return base64_encode(mac.digest())
-
-    def match(self, value: bytes, signature: bytes) -> int | None:
-        """Index of the key that made ``signature``, or ``None``."""
-        for index, base in enumerate(self._macs):
-            mac = base.copy()
-            mac.update(value)
-            if hmac.compare_digest(mac.digest(), signature):
-                return index
-        return None
-
-
 # What verifying a token found: (signed_at, reason, payload, body). Never
 # the objects handed to a request: each hit decodes the payload afresh.
 _Entry = tuple[int, "str | None", bytes, bytes]
@@ -251,7 +168,7 @@ class TimedTokenCodec:
     ) -> None:
         self.ring = KeyRing(secret, fallbacks, salt)
         self.max_age = max_age
-        self._stamp = _Stamp()
+        self._stamp = Stamp(lambda: now())
         self._cache: dict[str, _Entry] = {}
 
     def payload(self, data: dict[str, Any]) -> bytes:
@@ -361,79 +278,6 @@ def _unpack(body: bytes) -> bytes | None:
     return out
 
 
-class SerializerCodec:
-    """A codec around any itsdangerous-style serializer class.
-
-    Used when ``serializer_type`` is not the plain ``URLSafeTimedSerializer``:
-    the class is built as 0.3.x built it, ``serializer_type(secret,
-    salt=salt)``, and its ``dumps``/``loads(token, max_age=...)`` are used.
-    """
-
-    def __init__(
-        self,
-        serializer_type: Callable[..., Any],
-        secret: str | bytes,
-        *,
-        salt: str,
-        max_age: int | None,
-        fallbacks: Sequence[str | bytes] = (),
-    ) -> None:
-        self.current = serializer_type(secret, salt=salt)
-        # itsdangerous verifies with every key in the list; the last signs.
-        self.any_key = (
-            serializer_type([*reversed(fallbacks), secret], salt=salt) if fallbacks else None
-        )
-        self.max_age = max_age
-
-    def payload(self, data: dict[str, Any]) -> bytes:
-        # Only compared, never sent: repr() stands in for types the custom
-        # serializer may know how to write.
-        return json.dumps(data, separators=(",", ":"), default=repr).encode("utf-8")
-
-    def sign(self, data: dict[str, Any], payload: bytes) -> str:
-        token = self.current.dumps(data)
-        return token.decode("ascii") if isinstance(token, bytes) else str(token)
-
-    def loads(self, token: str) -> Decoded:
-        if len(token) > MAX_INCOMING_COOKIE:
-            return Decoded.rejected(OVERSIZE)
-        reason = None
-        try:
-            data = self._loads(self.current, token)
-        except SignatureExpired:
-            return Decoded.rejected(EXPIRED)
-        except BadSignature as exc:
-            if self.any_key is None or isinstance(exc, BadPayload):
-                return Decoded.rejected(_reason(exc))
-            try:
-                data = self._loads(self.any_key, token)
-            except Exception as exc2:  # noqa: BLE001 - never raise on input
-                return Decoded.rejected(_reason(exc2))
-            reason = FALLBACK_KEY
-        except Exception as exc:  # noqa: BLE001 - never raise on input
-            return Decoded.rejected(_reason(exc))
-        if not isinstance(data, dict):
-            return Decoded.rejected(MALFORMED)
-        try:
-            payload = self.payload(data)
-        except Exception:  # noqa: BLE001
-            return Decoded.rejected(MALFORMED)
-        return Decoded(data, payload, reason)
-
-    def _loads(self, serializer: Any, token: str) -> Any:
-        if self.max_age is None:
-            return serializer.loads(token)
-        return serializer.loads(token, max_age=self.max_age)
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, SignatureExpired):
-        return EXPIRED
-    if isinstance(exc, BadPayload) or not isinstance(exc, BadSignature):
-        return MALFORMED
-    return BAD_SIGNATURE
-
-
 def make_codec(
     serializer_type: Callable[..., Any],
     secret: str | bytes,
@@ -443,6 +287,8 @@ def make_codec(
     fallbacks: Sequence[str | bytes] = (),
 ) -> Codec:
     """The fast codec for the default serializer, a wrapper for any other."""
+    from .serializer import SerializerCodec
+
     if serializer_type is URLSafeTimedSerializer:
         return TimedTokenCodec(secret, salt=salt, max_age=max_age, fallbacks=fallbacks)
     return SerializerCodec(

@@ -28,7 +28,7 @@ def setup(
         app: The Sanic app.
         session_type: The mapping class handlers get. With ``dict`` (the
             default) handlers get a :class:`~sanic_cookiesession.Session`,
-            a ``dict`` subclass that is decoded only when used.
+            a ``dict`` subclass made (and decoded) on first access.
         serializer_type: An itsdangerous-style serializer class, built as
             ``serializer_type(secret, salt=salt)``.
 

@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from sanic import Blueprint, Sanic
 
+from .codec import Codec, TimedTokenCodec
 from .config import Settings
+from .cookies import CookieWriter
 from .exc import ConfigError
 
 if TYPE_CHECKING:
-    from .engine import Engine, Namespace
+    from .engine import Engine
 
 _SPEC_ATTR = "_cookiesession_namespace"
 
@@ -29,6 +31,21 @@ OPTIONS = {
     "absolute_lifetime": "SESSION_ABSOLUTE_LIFETIME",
     "max_size": "SESSION_COOKIE_MAX_SIZE",
 }
+
+
+class Namespace:
+    """One session cookie: its settings, its codec, its header writer."""
+
+    def __init__(self, settings: Settings, codec: Codec, label: str = "app") -> None:
+        self.settings = settings
+        self.codec = codec
+        self.label = label
+        self.writer = CookieWriter(settings)
+        self.cookie_name = self.writer.name
+        # The default codec's tokens never need quoting.
+        timed = isinstance(codec, TimedTokenCodec)
+        self.header = self.writer.token_header if timed else self.writer.set_header
+
 
 
 @dataclasses.dataclass(frozen=True)

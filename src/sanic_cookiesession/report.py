@@ -28,6 +28,17 @@ def add_vary_cookie(response: BaseHTTPResponse) -> None:
         headers["Vary"] = f"{vary}, Cookie" if vary else "Cookie"
 
 
+def drop_set_cookie(response: BaseHTTPResponse, name: str) -> None:
+    """Remove the ``Set-Cookie`` headers for cookie ``name`` (a second save
+    replaces what the first one wrote)."""
+    prefix = name + "="
+    headers = response.headers
+    kept = [v for v in headers.getall("set-cookie", []) if not str(v).startswith(prefix)]
+    headers.popall("set-cookie", None)
+    for value in kept:
+        headers.add("Set-Cookie", value)
+
+
 def log_unencodable(codec: Codec, data: Mapping[str, Any], exc: Exception) -> None:
     """Log which key the serializer could not encode (its type, not its value)."""
     culprit = None
