@@ -35,7 +35,11 @@ def app_with(make_app: AppFactory, *blueprints: Blueprint) -> Sanic:
         ({"salt": "same"}, {"salt": "same"}, "salt"),
         ({"salt": "same", "cookie_name": "sid"}, {"salt": "same", "cookie_name": "sid"}, "salt"),
         ({"salt": "same"}, {"salt": "same", "cookie_name": "other"}, "salt"),
-        ({"salt": "one", "cookie_name": "sid"}, {"salt": "two", "cookie_name": "sid"}, "cookie_name"),
+        (
+            {"salt": "one", "cookie_name": "sid"},
+            {"salt": "two", "cookie_name": "sid"},
+            "cookie_name",
+        ),
     ],
 )
 def test_two_namespaces_sharing_a_salt_or_cookie_stop_startup_naming_both(
