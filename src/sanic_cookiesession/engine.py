@@ -228,6 +228,7 @@ class Engine:
             )
         setattr(app.ctx, ENGINE_ATTR, self)
         app.register_listener(self.configure, "before_server_start")
+        __import__("sanic_cookiesession.logs").logs.send_to_sanic_log(app)
 
     async def configure(self, app: Sanic[Any, Any]) -> None:
         """Read and validate the config (``before_server_start``)."""
