@@ -13,6 +13,7 @@ from sanic import Request, Sanic, response
 from sanic_cookiesession import Settings, WeakSecretWarning
 
 from .conftest import SECRET, install, unique_name
+from .test_docs_examples import RUNNABLE
 
 QUICK_START_PLACEHOLDER = "change me: python -m sanic_cookiesession genkey"
 SHORT_OLD_KEY = "old-but-short"
@@ -81,3 +82,14 @@ def test_quick_start_secret_warns_when_the_server_starts(front: str) -> None:
 
     with pytest.warns(WeakSecretWarning, match="placeholder"):
         app.test_client.get("/")
+
+
+QUICK_STARTS = [block for block in RUNNABLE if 'Sanic("MyApp")' in block.code
+                or 'Sanic("MyLegacyApp")' in block.code]
+
+
+@pytest.mark.parametrize("block", QUICK_STARTS, ids=[block.id for block in QUICK_STARTS])
+def test_quick_start_keeps_the_secret_out_of_the_source(block: Any) -> None:
+    assert "SESSION_COOKIE_SECRET_KEY" in block.code  # says where the secret comes from
+    assert "SECRET_KEY =" not in block.code
+    assert 'SECRET_KEY"] =' not in block.code

@@ -51,7 +51,7 @@ MIN_SECRET_BYTES = 32
 PLACEHOLDER_MARKERS = (
     "change me", "change-me", "change_me", "changeme",
     "replace me", "replace-me", "replace_me", "replace-with", "replace with",
-    "genkey", "placeholder",
+    "placeholder",
 )
 
 #: What the docs promise ``none`` means in any key (Sanic loads it from
