@@ -152,3 +152,19 @@ def test_level_set_by_the_user_is_kept_in_debug_mode(
 
     request_in_debug_mode(client_for(app), "/")
     assert logs.logger.level == logging.ERROR
+
+
+def test_handler_of_the_users_own_takes_over(make_app: AppFactory, client_for: Any) -> None:
+    app = make_app()
+
+    @app.get("/bad")
+    async def bad(request: Request) -> Any:
+        request.ctx.session["when"] = object()
+        return response.text("ok")
+
+    mine = io.StringIO()
+    logs.logger.addHandler(logging.StreamHandler(mine))
+    with sanic_error_output() as output:
+        client_for(app).get("/bad")
+    assert "session not saved" in mine.getvalue()
+    assert "session not saved" not in output.getvalue()  # printed once, not twice

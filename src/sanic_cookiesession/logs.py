@@ -14,7 +14,9 @@ app was given, and they follow Sanic when it re-configures logging (each
 ``Sanic()`` does, and a server start switches the formatters).
 
 An app made with ``Sanic(..., configure_logging=False)`` has said it
-configures logging itself: then nothing is added. In debug mode the package
+configures logging itself: then nothing is added. Nor is anything printed
+through Sanic's handlers once the user has given the package logger a
+handler of their own. In debug mode the package
 logger is lowered to DEBUG, as Sanic lowers its own, so the reason each
 rejected cookie was rejected is shown.
 """
@@ -48,6 +50,10 @@ class SanicLogHandler(logging.Handler):
     """
 
     def emit(self, record: logging.LogRecord) -> None:
+        if any(handler is not self for handler in logger.handlers):
+            # The user gave the package logger a handler of their own, and
+            # so chose where its records go: do not print them twice.
+            return
         handlers = logging.getLogger(SANIC_ERROR_LOGGER).handlers
         if not handlers and logging.lastResort is not None:
             # Sanic's logging was set up without that logger: never drop a
