@@ -103,7 +103,13 @@ def test_none_secret_everywhere_stops_the_server_naming_the_key(
     assert error.key == "SESSION_COOKIE_SECRET_KEY"
 
 
-@pytest.mark.parametrize("key", ["SESSION_COOKIE_NAME", "SESSION_COOKIE_SALT", "SESSION_NAME"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "SESSION_COOKIE_NAME", "SESSION_COOKIE_SALT", "SESSION_NAME", "SESSION_COOKIE_PATH",
+        "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_MAX_SIZE",
+    ],
+)
 def test_required_keys_refuse_none_naming_the_key(
     monkeypatch: pytest.MonkeyPatch, make_app: AppFactory, key: str
 ) -> None:
