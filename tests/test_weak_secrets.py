@@ -12,7 +12,7 @@ from sanic import Request, Sanic, response
 
 from sanic_cookiesession import Settings, WeakSecretWarning
 
-from .conftest import SECRET, install, unique_name
+from .conftest import SECRET, Client, install, unique_name
 from .test_docs_examples import RUNNABLE
 
 QUICK_START_PLACEHOLDER = "change me: python -m sanic_cookiesession genkey"
@@ -68,10 +68,7 @@ def test_placeholder_fallback_key_warns() -> None:
     assert "fallback key number 1 (of 1) looks like a placeholder" in messages[0]
 
 
-@pytest.mark.parametrize("front", ["setup", "extend"])
-def test_quick_start_secret_warns_when_the_server_starts(front: str) -> None:
-    if front == "extend":
-        pytest.importorskip("sanic_ext")
+def test_quick_start_secret_warns_when_the_server_starts(front: str, mode: str) -> None:
     app = Sanic(unique_name())
     app.config.SESSION_COOKIE_SECRET_KEY = QUICK_START_PLACEHOLDER
     install(app, front)
@@ -81,7 +78,7 @@ def test_quick_start_secret_warns_when_the_server_starts(front: str) -> None:
         return response.text("ok")
 
     with pytest.warns(WeakSecretWarning, match="placeholder"):
-        app.test_client.get("/")
+        assert Client(app, mode).get("/").text == "ok"
 
 
 QUICK_STARTS = [block for block in RUNNABLE if 'Sanic("MyApp")' in block.code
