@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sanic import Sanic
+from sanic.config import Config
 
 import sanic_cookiesession
 
@@ -23,6 +24,22 @@ try:
     HAVE_EXT = True
 except ImportError:  # the tox env without sanic-ext
     HAVE_EXT = False
+
+
+
+def _leave_warning_filters_to_pytest(config: Config) -> None:
+    """Stand-in for ``Config._configure_warnings`` in this test suite.
+
+    Every ``Sanic()`` puts a ``DEPRECATION_FILTER`` ("once") filter for the
+    modules matching ``sanic.*`` in front of pytest's ``filterwarnings``. That
+    pattern also matches ``sanic_cookiesession``, ``sanic_testing`` and
+    ``sanic_ext``: the project's own DeprecationWarnings were then shown
+    instead of failing the run, and the third-party ones that pyproject.toml
+    filters were shown anyway. Here the filters in pyproject.toml decide.
+    """
+
+
+Config._configure_warnings = _leave_warning_filters_to_pytest  # type: ignore[method-assign]
 
 SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 COOKIE = "_session"

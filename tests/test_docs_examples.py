@@ -81,6 +81,13 @@ def _apps_may_share_names(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Sanic, "test_mode", True)
 
 
+@pytest.fixture(autouse=True)
+def _secret_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The quick starts read the secret from the environment, as they tell
+    # readers to; blocks that set one in code override it.
+    monkeypatch.setenv("SANIC_SESSION_COOKIE_SECRET_KEY", SECRET_OF_EXAMPLES)
+
+
 def run_block(block: Block) -> dict[str, Any]:
     if "CookieSession" in block.code and not HAVE_EXT:
         pytest.skip("needs sanic-ext")

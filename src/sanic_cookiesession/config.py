@@ -46,6 +46,18 @@ MAX_INCOMING_COOKIE = 4096
 #: A secret shorter than this gets a startup warning.
 MIN_SECRET_BYTES = 32
 
+#: Words that mark a secret as a placeholder copied from documentation
+#: (matched in lower case, anywhere in the key): such a key is public.
+PLACEHOLDER_MARKERS = (
+    "change me", "change-me", "change_me", "changeme",
+    "replace me", "replace-me", "replace_me", "replace-with", "replace with",
+    "placeholder",
+)
+
+#: What the docs promise ``none`` means in any key (Sanic loads it from
+#: the environment as the string ``"none"``): no value.
+NONE_WORD = "none"
+
 _SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
 _TRUE = {"1", "true", "yes", "on", "y", "t"}
 _FALSE = {"0", "false", "no", "off", "n", "f"}
@@ -103,21 +115,12 @@ class Settings:
         def get(key: str) -> Any:
             return config.get(key, DEFAULTS[key])
 
-        secret = config.get("SESSION_COOKIE_SECRET_KEY") or config.get("SECRET_KEY")
-        if not secret:
-            raise ConfigError(
-                "SESSION_COOKIE_SECRET_KEY",
-                "a non-empty str or bytes (or set SECRET_KEY)",
-                secret,
-            )
-        secret_key = "SESSION_COOKIE_SECRET_KEY" if config.get(
-            "SESSION_COOKIE_SECRET_KEY"
-        ) else "SECRET_KEY"
+        secret_key, secret = _secret(config)
         _check(secret_key, secret, _is_secret, "a non-empty str or bytes")
 
         fb_key = "SESSION_COOKIE_SECRET_KEY_FALLBACKS"
         fallbacks = config.get(fb_key)
-        if fallbacks is None:
+        if _is_none(fallbacks):
             fb_key = "SECRET_KEY_FALLBACKS"
             fallbacks = config.get(fb_key)
 
@@ -199,16 +202,68 @@ class Settings:
             )
 
     def warn_weak_secret(self) -> None:
-        """Warn (do not fail) when the signing secret is short."""
-        if len(_as_bytes(self.secret_key)) < MIN_SECRET_BYTES:
-            warnings.warn(
-                f"The session secret key is shorter than {MIN_SECRET_BYTES} bytes; "
-                "anyone who guesses it can forge sessions. Generate one with "
-                "'python -m sanic_cookiesession genkey' and set "
-                "SESSION_COOKIE_SECRET_KEY to it.",
-                WeakSecretWarning,
-                stacklevel=2,
-            )
+        """Warn (do not fail) when a key that verifies cookies is weak.
+
+        The current key and every fallback key are checked: a fallback key
+        still verifies cookies, so a weak one is as good as a weak secret
+        to a forger. A key is weak when it is shorter than
+        :data:`MIN_SECRET_BYTES` or looks like a placeholder copied from
+        the docs. The warning says which key, never what it is.
+        """
+        keys = [("the session secret key", self.secret_key)]
+        keys += [
+            (f"session fallback key number {n} (of {len(self.secret_key_fallbacks)})", key)
+            for n, key in enumerate(self.secret_key_fallbacks, start=1)
+        ]
+        for which, key in keys:
+            problem = _weakness(key)
+            if problem is not None:
+                warnings.warn(
+                    f"{which[0].upper()}{which[1:]} {problem}; anyone who guesses it can "
+                    "forge sessions. Generate one with 'python -m sanic_cookiesession "
+                    "genkey' and set SESSION_COOKIE_SECRET_KEY to it (from the "
+                    "environment, not the source).",
+                    WeakSecretWarning,
+                    stacklevel=2,
+                )
+
+
+def _weakness(key: str | bytes) -> str | None:
+    """Why ``key`` is weak (in words that do not reveal it), or ``None``."""
+    raw = _as_bytes(key)
+    if len(raw) < MIN_SECRET_BYTES:
+        return f"is shorter than {MIN_SECRET_BYTES} bytes"
+    text = raw.decode("utf-8", "replace").lower()
+    if any(marker in text for marker in PLACEHOLDER_MARKERS):
+        return "looks like a placeholder copied from the documentation"
+    return None
+
+
+def _is_none(value: Any) -> bool:
+    """``None``, empty, or the word ``none`` (how the environment says it)."""
+    if value is None:
+        return True
+    if isinstance(value, (str, bytes)):
+        text = value.decode("latin-1") if isinstance(value, bytes) else value
+        return text.strip().lower() in ("", NONE_WORD)
+    return False
+
+
+def _secret(config: Mapping[str, Any]) -> tuple[str, Any]:
+    """The key that holds the signing secret, and its value.
+
+    ``SESSION_COOKIE_SECRET_KEY`` wins; when it is unset, empty or ``none``
+    ``SECRET_KEY`` is used (``none`` there too means no secret at all).
+    """
+    for key in ("SESSION_COOKIE_SECRET_KEY", "SECRET_KEY"):
+        value = config.get(key)
+        if not _is_none(value):
+            return key, value
+    raise ConfigError(
+        "SESSION_COOKIE_SECRET_KEY",
+        "a non-empty str or bytes (or set SECRET_KEY); 'none' means no value",
+        config.get("SESSION_COOKIE_SECRET_KEY"),
+    )
 
 
 def _as_bytes(value: str | bytes) -> bytes:
@@ -253,7 +308,7 @@ def _int(key: str, value: Any, *, minimum: int, maximum: int | None = None) -> i
 
 
 def _optional_int(key: str, value: Any, *, minimum: int) -> int | None:
-    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
+    if _is_none(value):
         return None
     try:
         return _int(key, value, minimum=minimum)
@@ -262,13 +317,13 @@ def _optional_int(key: str, value: Any, *, minimum: int) -> int | None:
 
 
 def _str(key: str, value: Any) -> str:
-    if not isinstance(value, str) or not value:
-        raise ConfigError(key, "a non-empty string", value)
+    if not isinstance(value, str) or _is_none(value):
+        raise ConfigError(key, "a non-empty string ('none' means no value)", value)
     return value
 
 
 def _optional_str(key: str, value: Any) -> str | None:
-    if value is None or value == "":
+    if _is_none(value):
         return None
     if not isinstance(value, str) or not set(value) <= _TOKEN:
         raise ConfigError(key, "None or a domain name such as 'example.com'", value)
@@ -276,13 +331,13 @@ def _optional_str(key: str, value: Any) -> str | None:
 
 
 def _name(key: str, value: Any) -> str:
-    if not isinstance(value, str) or not value or not set(value) <= _TOKEN:
+    if not isinstance(value, str) or _is_none(value) or not set(value) <= _TOKEN:
         raise ConfigError(key, "a non-empty cookie name (letters, digits, '_', '-', '.')", value)
     return value
 
 
 def _identifier(key: str, value: Any) -> str:
-    if not isinstance(value, str) or not value.isidentifier():
+    if not isinstance(value, str) or _is_none(value) or not value.isidentifier():
         raise ConfigError(key, "a Python identifier such as 'session'", value)
     return value
 
@@ -306,14 +361,17 @@ def _samesite(key: str, value: Any) -> str | None:
 
 
 def _fallbacks(key: str, value: Any) -> tuple[str | bytes, ...]:
-    if value is None or value == "":
+    if _is_none(value):
         return ()
     if isinstance(value, str):
         # From an environment variable: a comma-separated list.
         value = [part.strip() for part in value.split(",") if part.strip()]
+    expected = "a list of older secret keys (str or bytes), none of them 'none'"
     if isinstance(value, bytes) or not isinstance(value, (list, tuple)):
-        raise ConfigError(key, "a list of older secret keys (str or bytes)", value)
+        raise ConfigError(key, expected, value)
     for item in value:
-        if not _is_secret(item):
-            raise ConfigError(key, "a list of older secret keys (str or bytes)", value)
+        # 'none' in a list is a config slip, never a key: a cookie signed
+        # with the four letters "none" must not verify.
+        if not _is_secret(item) or _is_none(item):
+            raise ConfigError(key, expected, value)
     return tuple(value)

@@ -31,6 +31,7 @@ from .config import MAX_INCOMING_COOKIE, Settings
 from .context import STATE_ATTR, session_context
 from .cookies import cookie_value
 from .exc import SessionNotInstalledError
+from .logs import send_to_sanic_log
 from .namespaces import Namespace, collect_namespaces
 from .report import add_vary_cookie, drop_set_cookie, log_oversize, log_unencodable
 from .session import Session
@@ -156,6 +157,7 @@ class Engine:
         app.register_listener(self.configure, "before_server_start", priority=CONFIGURE_PRIORITY)
         app.signal("http.lifecycle.request")(self.on_request)
         app.signal("http.lifecycle.response")(self.on_response)
+        send_to_sanic_log(app)
 
     async def configure(self, app: Sanic[Any, Any]) -> None:
         """Read and validate the config (``before_server_start``)."""

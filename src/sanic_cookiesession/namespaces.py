@@ -47,14 +47,25 @@ class Namespace:
         self.header = self.writer.token_header if timed else self.writer.set_header
 
 
-
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class NamespaceSpec:
-    """What ``session_namespace()`` recorded on a blueprint."""
+    """What ``session_namespace()`` recorded on a blueprint.
+
+    One call, one namespace: specs compare by identity, so two blueprints
+    declared with the same options are two namespaces (and clash), while
+    ``bp.copy(..., with_ctx=True)``, which deep-copies ``ctx``, gets this
+    very object and shares the original's namespace.
+    """
 
     salt: str
     cookie_name: str | None
     options: dict[str, Any]
+
+    def __copy__(self) -> NamespaceSpec:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> NamespaceSpec:
+        return self
 
 
 def session_namespace(
@@ -108,7 +119,7 @@ def collect_namespaces(
         spec: NamespaceSpec | None = getattr(bp.ctx, _SPEC_ATTR, None)
         if spec is None:
             continue
-        shared = next((ns for seen, ns in built if seen == spec), None)
+        shared = next((ns for seen, ns in built if seen is spec), None)
         if shared is not None:
             # bp.copy(..., with_ctx=True): the copy shares the original's session
             for route in bp.routes:

@@ -49,12 +49,21 @@ def _missing() -> str | None:
 
 
 def require_browser() -> None:
-    """Skip without Chromium, except in CI, where that is a failure."""
+    """Skip without Chromium, except in CI, where that is a failure.
+
+    A skip is also written to the file named by ``BROWSER_SKIP_REPORT``
+    (set by tox), so that tox reports the env as skipped, saying why,
+    rather than ``OK`` (see toxfile.py).
+    """
     missing = _missing()
     if missing is not None:
         if os.environ.get("CI"):
             pytest.fail(f"the browser test must run in CI: {missing}")
-        pytest.skip(missing)
+        reason = f"the browser test did not run: {missing}"
+        report = os.environ.get("BROWSER_SKIP_REPORT")
+        if report:
+            Path(report).write_text(reason + "\n", encoding="utf-8")
+        pytest.skip(reason)
 
 
 @pytest.fixture
@@ -135,6 +144,23 @@ def test_missing_chromium_skips_locally_and_fails_in_ci(
 ) -> None:
     monkeypatch.setitem(_paths, "chromium", str(tmp_path / "no-chromium"))
     monkeypatch.setenv("CI", ci)
+    monkeypatch.delenv("BROWSER_SKIP_REPORT", raising=False)  # tox's own report
     expected = pytest.fail.Exception if ci else pytest.skip.Exception
     with pytest.raises(expected, match="no-chromium not found"):
         require_browser()
+
+
+@pytest.mark.parametrize("ci", ["", "true"])
+def test_local_skip_is_reported_to_tox_with_the_install_command(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ci: str
+) -> None:
+    report = tmp_path / "browser-skipped.txt"
+    monkeypatch.setitem(_paths, "chromium", str(tmp_path / "no-chromium"))
+    monkeypatch.setenv("CI", ci)
+    monkeypatch.setenv("BROWSER_SKIP_REPORT", str(report))
+    with pytest.raises((pytest.skip.Exception, pytest.fail.Exception)):
+        require_browser()
+    if ci:
+        assert not report.exists()  # a failure in CI, not a skip
+    else:
+        assert "apt-get install chromium chromium-driver" in report.read_text()
