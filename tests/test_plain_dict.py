@@ -19,6 +19,13 @@ from .conftest import COOKIE, Client, read_token, token
 DATA = {"user": "ann", "theme": "dark", "cart": ["apple"], "prefs": {"lang": "en"}}
 
 
+def _jinja_tojson(value: Any) -> Any:
+    import jinja2
+
+    rendered = jinja2.Environment().from_string("{{ s|tojson }}").render(s=value)
+    return json.loads(rendered)
+
+
 def _orjson_dumps(value: Any) -> str:
     import orjson
 
@@ -39,6 +46,7 @@ READERS: dict[str, Any] = {
     "copy.deepcopy": lambda s: dict(copy.deepcopy(s)),
     "dict.items": lambda s: dict(dict.items(s)),
     "f(**s)": lambda s: (lambda **kw: kw)(**s),
+    "Jinja's tojson": _jinja_tojson,
 }
 
 
@@ -48,6 +56,8 @@ def test_every_way_of_reading_the_session_sees_its_data(
 ) -> None:
     if "orjson" in how:
         pytest.importorskip("orjson")
+    if "Jinja" in how:
+        pytest.importorskip("jinja2")
     app: Sanic = make_app()
     reader = READERS[how]
 
