@@ -211,3 +211,20 @@ def test_setup_without_sanic_extensions_serves_and_injects_nothing(client_for: A
     client: Client = client_for(app)
     assert read_token(client.get("/plain").cookie().value) == {"visits": 1}
     assert client.get("/injected").status == 500
+
+
+def _factory(data: dict[str, Any]) -> Tagged:
+    return Tagged(data)
+
+
+@pytest.mark.parametrize(
+    ("session_type", "annotation"),
+    [(dict, Session), (Tagged, Tagged), (_factory, None)],
+    ids=["default", "custom-class", "factory-function"],
+)
+def test_the_session_is_injected_under_the_type_handlers_declare(
+    session_type: Any, annotation: Any
+) -> None:
+    from sanic_cookiesession.injection import injected_type
+
+    assert injected_type(session_type) is annotation
