@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import urllib.request
 from http.cookies import SimpleCookie
@@ -28,8 +29,8 @@ class Browser:
         self.jar: dict[str, str] = {}
         self.opener = urllib.request.build_opener(_NoRedirect)
 
-    def get(self, path: str) -> tuple[int, str]:
-        request = urllib.request.Request(self.base + path)
+    def get(self, path: str, method: str = "GET") -> tuple[int, str]:
+        request = urllib.request.Request(self.base + path, method=method)
         if self.jar:
             request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.jar.items()))
         try:
@@ -88,3 +89,35 @@ def test_example_uses_secret_from_environment(tmp_path: Path) -> None:
         assert URLSafeTimedSerializer(env["SANIC_SESSION_COOKIE_SECRET_KEY"],
                                       salt="cookie-session").loads(value) == {"counter": 1}
         assert "development secret" not in server.log()
+
+
+@pytest.mark.skipif(not HAVE_EXT, reason="needs [ext]")
+def test_extend_example_injects_the_session_and_documents_its_cookies(tmp_path: Path) -> None:
+    cmd = [sys.executable, str(EXAMPLES / "extend_app.py")]
+    with running(cmd=cmd, cwd=tmp_path) as server:
+        browser = Browser(server.url)
+        assert browser.get("/me") == (401, '{"error":"log in first"}')
+        assert browser.get("/login/ann", method="POST") == (200, '{"user":"ann"}')
+        assert list(browser.jar) == ["_session"]
+        assert browser.get("/me") == (200, '{"user":"ann"}')
+        assert browser.get("/admin/") == (200, '{"visits":1}')
+        assert browser.get("/admin/") == (200, '{"visits":2}')
+        assert sorted(browser.jar) == ["_session", "_session_admin"]
+        assert browser.get("/me") == (200, '{"user":"ann"}')  # untouched by the admin pages
+        browser.get("/logout", method="POST")
+        assert list(browser.jar) == ["_session_admin"]
+        assert browser.get("/me")[0] == 401
+
+        status, body = browser.get("/docs/openapi.json")
+        assert status == 200
+        document = json.loads(body)
+        schemes = document["components"]["securitySchemes"]
+        assert {name: (s["type"], s["in"], s["name"]) for name, s in schemes.items()} == {
+            "session": ("apiKey", "cookie", "_session"),
+            "session_admin": ("apiKey", "cookie", "_session_admin"),
+        }
+        assert document["paths"]["/me"]["get"]["security"] == [{"session": []}]
+        assert document["paths"]["/admin"]["get"]["security"] == [{"session_admin": []}]
+        assert "security" not in document["paths"]["/login/{user}"]["post"]
+        for page in ("/docs/redoc", "/docs/swagger"):
+            assert browser.get(page)[0] == 200

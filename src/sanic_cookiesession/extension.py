@@ -16,6 +16,7 @@ except ImportError as exc:  # pragma: no cover - exercised in the no-ext env
         "(or use sanic_cookiesession.setup(app), which does not)"
     ) from exc
 
+from . import injection, openapi
 from .engine import Engine
 
 
@@ -30,6 +31,10 @@ class CookieSession(Extension):  # type: ignore[no-untyped-call]
 
     Options go to the constructor:
     ``app.extend(extensions=[CookieSession(session_type=MyDict)])``.
+
+    A handler that declares ``session: Session`` (or ``session: MyDict``)
+    receives the request's session, and the OpenAPI document declares the
+    session cookies as security schemes (see ``docs/extend.md``).
     """
 
     name = "CookieSession"
@@ -46,6 +51,10 @@ class CookieSession(Extension):  # type: ignore[no-untyped-call]
         # Runs inside app.extend(), before the server starts: the only
         # place where signal handlers still reach production.
         Engine(self.app, self.session_type, self.serializer_type).install()
+        # sanic-ext's own extensions start after this one: both of these
+        # wait for the server to start.
+        injection.install(self.app, self.session_type)
+        openapi.install(self.app)
 
     def label(self) -> str:
         return "signed cookie"

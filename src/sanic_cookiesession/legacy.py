@@ -8,6 +8,7 @@ from typing import Any
 from itsdangerous import URLSafeTimedSerializer
 from sanic import Sanic
 
+from . import injection, openapi
 from .config import LEGACY_DEFAULTS
 from .engine import Engine
 
@@ -23,6 +24,9 @@ def setup(
     already set) and raises :class:`RuntimeError` at once when neither
     ``SESSION_COOKIE_SECRET_KEY`` nor ``SECRET_KEY`` is set. The session is
     then ``request.ctx.session`` (or ``request.ctx.<SESSION_NAME>``).
+    When Sanic Extensions is active on the app, handlers may also declare
+    ``session: Session`` and the OpenAPI document shows the session cookies,
+    as with :class:`~sanic_cookiesession.CookieSession`.
 
     Args:
         app: The Sanic app.
@@ -45,3 +49,7 @@ def setup(
     for key, value in LEGACY_DEFAULTS.items():
         config.setdefault(key, value)
     Engine(app, session_type, serializer_type).install()
+    # Sanic Extensions, when installed, may extend the app only when it
+    # starts: both of these wait for it.
+    injection.install(app, session_type)
+    openapi.install(app)

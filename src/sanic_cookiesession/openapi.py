@@ -1,0 +1,108 @@
+"""The session cookies in Sanic Extensions' OpenAPI document.
+
+Each session cookie (the app's, and each namespaced blueprint's) becomes a
+security scheme of type ``apiKey`` in a cookie, named by
+:func:`scheme_name`, so that ``@openapi.secured("session")`` marks the
+routes that need a logged-in session. ``SESSION_OPENAPI = False`` leaves the
+document alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sanic import Sanic
+
+from .config import Settings
+from .exc import ConfigError
+from .injection import LISTENER_PRIORITY, has_extension, sanic_extensions
+
+#: The config key that turns the security schemes off.
+CONFIG_KEY = "SESSION_OPENAPI"
+#: The security scheme of the app's session cookie.
+APP_SCHEME = "session"
+
+# Where session_namespace() records a blueprint's namespace, and the config
+# keys its options override (documented with session_namespace()).
+_SPEC_ATTR = "_cookiesession_namespace"
+_OPTION_KEYS = {
+    "refresh_each_request": "SESSION_REFRESH_EACH_REQUEST",
+    "absolute_lifetime": "SESSION_ABSOLUTE_LIFETIME",
+}
+
+
+def scheme_name(blueprint: str | None = None) -> str:
+    """The security scheme's name: ``"session"`` for the app's cookie,
+    ``"session_<blueprint name>"`` for a namespaced blueprint's."""
+    return APP_SCHEME if blueprint is None else f"{APP_SCHEME}_{blueprint}"
+
+
+def enabled(config: Any) -> bool:
+    """``SESSION_OPENAPI``, checked: ``True`` unless set to ``False``."""
+    value = config.get(CONFIG_KEY, True)
+    if not isinstance(value, bool):
+        raise ConfigError(CONFIG_KEY, "True or False", value)
+    return value
+
+
+def session_cookies(app: Sanic[Any, Any]) -> dict[str, str]:
+    """Each session cookie's security scheme name and the cookie's name as
+    sent (``__Host-`` prefix included), from the config as it is now."""
+    base = Settings.from_config(app.config)
+    cookies = {scheme_name(): base.wire_name}
+    seen: list[tuple[Any, str]] = []
+    for blueprint in app.blueprints.values():
+        spec = getattr(blueprint.ctx, _SPEC_ATTR, None)
+        if spec is None:
+            continue
+        # A copy made with_ctx=True shares the original's namespace (and cookie).
+        wire_name = next((name for other, name in seen if other == spec), None)
+        if wire_name is None:
+            wire_name = _namespace_settings(app, blueprint.name, spec, base).wire_name
+            seen.append((spec, wire_name))
+        cookies[scheme_name(blueprint.name)] = wire_name
+    return cookies
+
+
+def _namespace_settings(app: Sanic[Any, Any], name: str, spec: Any, base: Settings) -> Settings:
+    config = dict(app.config)
+    config["SESSION_COOKIE_SALT"] = spec.salt
+    config["SESSION_COOKIE_NAME"] = spec.cookie_name or f"{base.cookie_name}_{name}"
+    for option, value in spec.options.items():
+        config[_OPTION_KEYS.get(option, f"SESSION_COOKIE_{option.upper()}")] = value
+    return Settings.from_config(config)
+
+
+def install(app: Sanic[Any, Any]) -> None:
+    """Declare the session cookies when the server starts (the config may
+    change until then, also after ``app.extend()``)."""
+
+    async def declare_session_cookies(app: Sanic[Any, Any]) -> None:
+        declare(app)
+
+    app.register_listener(
+        declare_session_cookies, "before_server_start", priority=LISTENER_PRIORITY
+    )
+
+
+def declare(app: Sanic[Any, Any]) -> dict[str, str]:
+    """Add the security schemes to the OpenAPI document, if it is on;
+    returns what was declared (scheme name -> cookie name)."""
+    ext = sanic_extensions(app)
+    if not enabled(app.config) or ext is None or not _openapi_on(app):
+        return {}
+    cookies = session_cookies(app)
+    builder = ext.openapi
+    for scheme, cookie in cookies.items():
+        builder.add_security_scheme(
+            scheme,
+            "apiKey",
+            location="cookie",
+            name=cookie,
+            description=f"The signed session cookie {cookie!r} (sanic-cookiesession).",
+        )
+    return cookies
+
+
+def _openapi_on(app: Sanic[Any, Any]) -> bool:
+    return bool(app.config.get("OAS")) and has_extension(app, "openapi")
