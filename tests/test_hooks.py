@@ -153,6 +153,12 @@ def _error_app(make_app: Any, tmp_path: Path) -> Sanic:
         request.ctx.session["before"] = "handled"
         raise ValueError("handled")
 
+    @app.get("/respond-then-handled")
+    async def respond_then_handled(request: Request) -> Any:
+        request.ctx.session["before"] = "respond-handled"
+        await request.respond(content_type="text/plain")
+        raise ValueError("handled")
+
     @app.exception(ValueError)
     async def on_value_error(request: Request, exc: Exception) -> Any:
         request.ctx.session["handler"] = "ran"
@@ -187,6 +193,7 @@ def _error_app(make_app: Any, tmp_path: Path) -> Sanic:
         ("/respond-then-boom", 500, {"before": "respond"}),
         ("/missing", 404, {"before": "missing"}),
         ("/handled", 409, {"before": "handled", "handler": "ran"}),
+        ("/respond-then-handled", 409, {"before": "respond-handled", "handler": "ran"}),
         ("/redirect", 302, {"before": "redirect"}),
         ("/file", 200, {"before": "file"}),
         ("/nowhere", 404, {"unrouted": 404}),
