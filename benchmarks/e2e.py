@@ -14,7 +14,7 @@ signals (``floor``), this checkout, 0.3.1 (from its own environment, see
 ``envs.py``), bare Starlette and Starlette's ``SessionMiddleware`` (both
 under uvicorn), every request carrying a valid session cookie for its
 server. The report gives this checkout's ratio to its baseline next to each
-target of issue 11, and every server's ratio to bare Sanic.
+performance target, and every server's ratio to bare Sanic.
 
     python benchmarks/e2e.py                       # full run (about 6 minutes)
     python benchmarks/e2e.py --duration 2 --rounds 3 --only ours
@@ -61,7 +61,7 @@ CASES = [
     ("refresh", "reads the session, refresh on", "/read", True),
     ("write", "changes the session every request", "/write", True),
 ]
-#: Targets from issue 11, the same for both sizes: (case, baseline, least
+#: The performance targets, the same for both sizes: (case, baseline, least
 #: ratio of this checkout's requests per second to the baseline's).
 TARGETS = [
     ("untouched", "lifecycle", 0.95),
@@ -597,7 +597,7 @@ def markdown(result: dict[str, Any]) -> str:
     lines += [
         "",
         "First table: this version's requests per second over its baseline's, measured at the "
-        "same time (targets of issue 11; in the \"reads, refresh off\" case both run with "
+        "same time (the performance targets; in the \"reads, refresh off\" case both run with "
         f"refresh off), medians of {plan['rounds']} rounds of {plan['duration']:g} s "
         "(\"rounds\": the lowest and highest round). Second table: every server over bare "
         "Sanic, same run (the floor and this version with refresh off in the "
