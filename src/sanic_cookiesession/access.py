@@ -7,7 +7,7 @@ from typing import Any
 
 from sanic import Request
 
-from .context import STATE_ATTR
+from .context import MISSING, state_of
 from .engine import get_engine
 from .exc import SessionNotInstalledError
 from .session import Session
@@ -58,15 +58,20 @@ def session_mapping(request: Request) -> MutableMapping[str, Any]:
     engine = get_engine(request.app)
     ctx = request.ctx
     name = engine.session_name
-    if getattr(ctx, STATE_ATTR, None) is None and engine.attach(request) is None:
-        raise SessionNotInstalledError(
-            f"this request to app {request.app.name!r} has no session: the app "
-            "was not started by a Sanic server or test client"
-        )
-    ctx = request.ctx  # attach() may have given the request its context
-    session = getattr(ctx, name, None)
-    if session is None:  # deleted: a fresh one, saved (emptied) like any other
-        session = engine.build({})
+    state = state_of(ctx)
+    if state is None:
+        state = engine.attach(request)
+        if state is None:
+            raise SessionNotInstalledError(
+                f"this request to app {request.app.name!r} has no session: the app "
+                "was not started by a Sanic server or test client"
+            )
+        ctx = request.ctx  # attach() may have given the request its context
+    session = getattr(ctx, name, MISSING)  # made here on first access
+    if session is MISSING or session is None:
+        # Not made yet (a context that cannot make it on access), or deleted:
+        # made now, or a fresh one, saved (emptied) like any other.
+        session = engine.build({}) if state.reached else state.reach()
         setattr(ctx, name, session)
     if not isinstance(session, MutableMapping):
         raise TypeError(f"request.ctx.{name} is a {type(session).__name__}, not a mapping")

@@ -28,12 +28,18 @@ from sanic.response.types import BaseHTTPResponse
 from . import codec as _codec
 from .codec import FALLBACK_KEY, Codec, Decoded, make_codec
 from .config import MAX_INCOMING_COOKIE, Settings
-from .context import STATE_ATTR, session_context
+from .context import MISSING, STATE_ATTR, hold, session_context, state_of, stored
 from .cookies import cookie_value
 from .exc import SessionNotInstalledError
 from .logs import send_to_sanic_log
 from .namespaces import Namespace, collect_namespaces
-from .report import add_vary_cookie, drop_set_cookie, log_oversize, log_unencodable
+from .report import (
+    add_vary_cookie,
+    drop_set_cookie,
+    log_oversize,
+    log_unencodable,
+    warn_eager_context,
+)
 from .session import Session
 from .streaming import NOT_SAVED, headers_gone, too_late
 
@@ -210,17 +216,24 @@ class Engine:
         if self.default is None:  # not configured: the server did not start normally
             return None
         state = State(self, request)
-        if session_context(request, state) is None:
-            # The app's context cannot make it on access: the session is there
-            # at once (one put there earlier is kept, as 0.3.x did), and used.
-            ctx = request.ctx
-            setattr(ctx, STATE_ATTR, state)
-            if getattr(ctx, self.session_name, None) is None:
-                setattr(ctx, self.session_name, state.reach())
+        if session_context(request, state) is not None:
+            if self.session_type is not dict and not self.routes:
+                # 0.3.x built a custom session_type at the start of every request.
+                state.pending = self.build(state.load())
+            return state
+        # The app's context cannot make the session on first access.
+        ctx = request.ctx
+        hold(ctx, state)
+        if self.routes:
+            # The route is not known yet: a session made now would be the
+            # app's, also on a blueprint with a namespace of its own.
+            warn_eager_context(type(ctx))
+        elif getattr(ctx, self.session_name, None) is None:
+            # Made at once (one put there earlier is kept, as 0.3.x did); it
+            # then counts as used.
+            setattr(ctx, self.session_name, state.reach())
+        else:
             state.reached = True
-        elif self.session_type is not dict and not self.routes:
-            # 0.3.x built a custom session_type at the start of every request.
-            state.pending = self.build(state.load())
         return state
 
     # -- save: http.lifecycle.response ------------------------------------
@@ -229,11 +242,11 @@ class Engine:
         # Never raises: Sanic would dispatch this signal again for the error
         # response, and the client would get no response at all.
         try:
-            state: State | None = getattr(request.ctx, STATE_ATTR, None)
+            state: State | None = state_of(request.ctx)
             if state is None:
                 return  # rejected while the head was read: no session
             session = self.current(request, state)
-            if session is None:
+            if session is MISSING:
                 return  # never reached: nothing to write
             if headers_gone(request):
                 too_late(self, state, session)  # streamed: the headers are out
@@ -253,12 +266,12 @@ class Engine:
 
     def current(self, request: Request, state: State) -> Any:
         """The session to save: what is on ``request.ctx`` now, a fresh one if
-        it was deleted, ``None`` if user code never reached it."""
+        it was deleted, ``MISSING`` if user code never reached it."""
         ctx = request.ctx
-        session = getattr(ctx, "__dict__", {}).get(self.session_name, state)
-        if session is state:
+        session = stored(ctx, self.session_name, state.reached)
+        if session is MISSING:
             if not state.reached:
-                return None
+                return MISSING
             session = self.build({})  # deleted: a fresh one, as 0.3.x made
             setattr(ctx, self.session_name, session)
         state.reached = True  # reached, deleted, or put there by user code

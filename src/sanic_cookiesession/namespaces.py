@@ -122,8 +122,7 @@ def collect_namespaces(
         shared = next((ns for seen, ns in built if seen is spec), None)
         if shared is not None:
             # bp.copy(..., with_ctx=True): the copy shares the original's session
-            for route in bp.routes:
-                routes[route.name] = shared
+            routes.update(dict.fromkeys(_route_names(app, bp), shared))
             continue
         where = f"session_namespace({bp.name!r})"
         settings = _settings(app, bp, spec, base, where)
@@ -143,9 +142,15 @@ def collect_namespaces(
         names[settings.wire_name] = where
         ns = engine.namespace(settings, label=bp.name)
         built.append((spec, ns))
-        for route in bp.routes:
-            routes[route.name] = ns
+        routes.update(dict.fromkeys(_route_names(app, bp), ns))
     return _added_at_startup(app, routes)
+
+
+def _route_names(app: Sanic[Any, Any], bp: Blueprint) -> list[str]:
+    """The names of the routes ``bp`` registered, its static files included
+    (``bp.routes`` leaves those out; Sanic names them ``<app>.<bp>.<name>``)."""
+    statics = [f"{app.name}.{future.name}" for future in getattr(bp, "_future_statics", ())]
+    return [route.name for route in bp.routes] + statics
 
 
 def _is_auto(route: Any) -> bool:

@@ -88,3 +88,19 @@ def log_oversize(
         bound,
         largest,
     )
+
+
+_warned_eager: set[type] = set()
+
+
+def warn_eager_context(cls: type) -> None:
+    """Say (once per class) that a context type cannot make the session on
+    first access, which blueprint namespaces need."""
+    if cls not in _warned_eager:
+        _warned_eager.add(cls)
+        logger.error(
+            "request.ctx is a %s, which cannot make the session on first access; "
+            "in an app with blueprint namespaces its session is only reachable "
+            "through get_session(request)",
+            cls.__name__,
+        )

@@ -16,7 +16,7 @@ from sanic import Request
 from sanic.http.constants import Stage
 from sanic.response.types import BaseHTTPResponse
 
-from .context import STATE_ATTR
+from .context import MISSING, state_of
 from .session import warn_changed_too_late
 
 if TYPE_CHECKING:
@@ -73,9 +73,9 @@ def save_session(request: Request, response: BaseHTTPResponse) -> None:
     from .engine import get_engine
 
     engine = get_engine(request.app)
-    state: State | None = getattr(request.ctx, STATE_ATTR, None)
-    session = engine.current(request, state) if state is not None else None
-    if state is None or session is None:
+    state: State | None = state_of(request.ctx)
+    session = engine.current(request, state) if state is not None else MISSING
+    if state is None or session is MISSING:
         return
     if headers_gone(request):
         too_late(engine, state, session)
