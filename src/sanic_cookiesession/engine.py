@@ -85,7 +85,7 @@ class State:
         #: Whether user code reached the session: then the response varies
         #: on the cookie, and the session is saved.
         self.reached = False
-        #: What save_session() wrote (a payload, ``None`` for no cookie).
+        #: What the last save wrote (a payload, ``None`` for no cookie).
         self.written: Any = NOT_SAVED
 
     def __repr__(self) -> str:
@@ -287,6 +287,7 @@ class Engine:
         assert decoded is not None
         if state.written is not NOT_SAVED:  # save_session() ran: replace it
             drop_set_cookie(response, ns.cookie_name)
+        state.written = None  # what this save wrote, as compared on a later one
         add_vary_cookie(response)
         reason = decoded.reason
         if not isinstance(session, Mapping) or not session:
@@ -301,7 +302,7 @@ class Engine:
             return reason
         data = self.outgoing(state, session)
         try:
-            payload = ns.codec.payload(data)
+            payload = state.written = ns.codec.payload(data)
             if len(payload) > _codec.MAX_PAYLOAD:
                 # It might compress under the cookie limit, but it would be
                 # refused when read back: refuse it now, and keep the old one.

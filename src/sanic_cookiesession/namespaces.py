@@ -107,6 +107,13 @@ def session_namespace(
     return blueprint
 
 
+def declared_namespaces(app: Sanic[Any, Any]) -> list[tuple[Blueprint, NamespaceSpec]]:
+    """The app's blueprints that have a namespace, with what was declared
+    (a ``bp.copy()`` carries its original's very spec)."""
+    found = ((bp, getattr(bp.ctx, _SPEC_ATTR, None)) for bp in app.blueprints.values())
+    return [(bp, spec) for bp, spec in found if spec is not None]
+
+
 def collect_namespaces(
     app: Sanic[Any, Any], engine: Engine, base: Settings
 ) -> dict[str, Namespace]:
@@ -115,17 +122,14 @@ def collect_namespaces(
     salts = {base.salt: "the app"}
     names = {base.wire_name: "the app"}
     built: list[tuple[NamespaceSpec, Namespace]] = []
-    for bp in app.blueprints.values():
-        spec: NamespaceSpec | None = getattr(bp.ctx, _SPEC_ATTR, None)
-        if spec is None:
-            continue
+    for bp, spec in declared_namespaces(app):
         shared = next((ns for seen, ns in built if seen is spec), None)
         if shared is not None:
             # bp.copy(..., with_ctx=True): the copy shares the original's session
             routes.update(dict.fromkeys(_route_names(app, bp), shared))
             continue
         where = f"session_namespace({bp.name!r})"
-        settings = _settings(app, bp, spec, base, where)
+        settings = namespace_settings(app, bp, spec, base)
         if settings.salt in salts:
             raise ConfigError(
                 f"{where} salt",
@@ -193,9 +197,12 @@ def _added_at_startup(app: Sanic[Any, Any], owned: dict[str, Namespace]) -> dict
     return routes
 
 
-def _settings(
-    app: Sanic[Any, Any], bp: Blueprint, spec: NamespaceSpec, base: Settings, where: str
+def namespace_settings(
+    app: Sanic[Any, Any], bp: Blueprint, spec: NamespaceSpec, base: Settings
 ) -> Settings:
+    """A namespace's settings: the app's config with its salt, cookie name
+    and options in place; a bad one raises a ConfigError naming the option."""
+    where = f"session_namespace({bp.name!r})"
     config = dict(app.config)
     config["SESSION_COOKIE_SALT"] = spec.salt
     config["SESSION_COOKIE_NAME"] = spec.cookie_name or f"{base.cookie_name}_{bp.name}"

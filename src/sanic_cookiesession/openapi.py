@@ -16,20 +16,12 @@ from sanic import Sanic
 from .config import Settings
 from .exc import ConfigError
 from .injection import LISTENER_PRIORITY, has_extension, sanic_extensions
+from .namespaces import declared_namespaces, namespace_settings
 
 #: The config key that turns the security schemes off.
 CONFIG_KEY = "SESSION_OPENAPI"
 #: The security scheme of the app's session cookie.
 APP_SCHEME = "session"
-
-# Where session_namespace() records a blueprint's namespace, and the config
-# keys its options override (documented with session_namespace()).
-_SPEC_ATTR = "_cookiesession_namespace"
-_OPTION_KEYS = {
-    "refresh_each_request": "SESSION_REFRESH_EACH_REQUEST",
-    "absolute_lifetime": "SESSION_ABSOLUTE_LIFETIME",
-}
-
 
 def scheme_name(blueprint: str | None = None) -> str:
     """The security scheme's name: ``"session"`` for the app's cookie,
@@ -51,26 +43,14 @@ def session_cookies(app: Sanic[Any, Any]) -> dict[str, str]:
     base = Settings.from_config(app.config)
     cookies = {scheme_name(): base.wire_name}
     seen: list[tuple[Any, str]] = []
-    for blueprint in app.blueprints.values():
-        spec = getattr(blueprint.ctx, _SPEC_ATTR, None)
-        if spec is None:
-            continue
+    for blueprint, spec in declared_namespaces(app):
         # A copy made with_ctx=True shares the original's namespace (and cookie).
-        wire_name = next((name for other, name in seen if other == spec), None)
+        wire_name = next((name for other, name in seen if other is spec), None)
         if wire_name is None:
-            wire_name = _namespace_settings(app, blueprint.name, spec, base).wire_name
+            wire_name = namespace_settings(app, blueprint, spec, base).wire_name
             seen.append((spec, wire_name))
         cookies[scheme_name(blueprint.name)] = wire_name
     return cookies
-
-
-def _namespace_settings(app: Sanic[Any, Any], name: str, spec: Any, base: Settings) -> Settings:
-    config = dict(app.config)
-    config["SESSION_COOKIE_SALT"] = spec.salt
-    config["SESSION_COOKIE_NAME"] = spec.cookie_name or f"{base.cookie_name}_{name}"
-    for option, value in spec.options.items():
-        config[_OPTION_KEYS.get(option, f"SESSION_COOKIE_{option.upper()}")] = value
-    return Settings.from_config(config)
 
 
 def install(app: Sanic[Any, Any]) -> None:

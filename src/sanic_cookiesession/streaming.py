@@ -22,7 +22,7 @@ from .session import warn_changed_too_late
 if TYPE_CHECKING:
     from .engine import Engine, State
 
-#: ``State.written`` until save_session() runs.
+#: ``State.written`` until the session is first saved.
 NOT_SAVED = object()
 _HEADERS_GONE = (Stage.RESPONSE, Stage.IDLE, Stage.FAILED)
 
@@ -81,4 +81,3 @@ def save_session(request: Request, response: BaseHTTPResponse) -> None:
         too_late(engine, state, session)
         return
     engine.save(response, state, session)
-    state.written = payload_now(engine, state, session)

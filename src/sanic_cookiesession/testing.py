@@ -25,7 +25,7 @@ from sanic import Blueprint, Sanic
 from .codec import Codec
 from .config import Settings
 from .engine import CREATED_KEY, get_engine
-from .namespaces import _SPEC_ATTR, NamespaceSpec, _settings
+from .namespaces import _SPEC_ATTR, NamespaceSpec, namespace_settings
 
 __all__ = [
     "SessionTransaction",
@@ -155,7 +155,7 @@ def _namespace(app: Sanic[Any, Any], blueprint: Blueprint | str | None) -> tuple
             raise ValueError(f"app {app.name!r} has no blueprint named {blueprint!r}")
         spec: NamespaceSpec | None = getattr(bp.ctx, _SPEC_ATTR, None)
         if spec is not None:
-            settings = _settings(app, bp, spec, settings, f"session_namespace({bp.name!r})")
+            settings = namespace_settings(app, bp, spec, settings)
     return settings, engine.make_codec(settings)
 
 
