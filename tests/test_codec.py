@@ -17,7 +17,6 @@ from sanic_cookiesession.codec import (
     MALFORMED,
     OVERSIZE,
     TimedTokenCodec,
-    make_codec,
 )
 from sanic_cookiesession.serializer import SerializerCodec
 
@@ -145,7 +144,16 @@ def test_fallback_key_verifies_but_does_not_sign() -> None:
     assert codec().loads(reference(secret=old).dumps({"a": 1})).reason == BAD_SIGNATURE
 
 
-def test_make_codec_picks_fast_path_only_for_the_exact_default() -> None:
+def make_codec(serializer_type: Any, secret: str, *, salt: str, max_age: int | None) -> Any:
+    from sanic_cookiesession.config import DEFAULTS, Settings
+    from sanic_cookiesession.namespaces import build_codec
+
+    config = {**DEFAULTS, "SESSION_COOKIE_SECRET_KEY": secret, "SESSION_COOKIE_SALT": salt,
+              "SESSION_COOKIE_MAX_AGE": max_age}
+    return build_codec(Settings.from_config(config), serializer_type)
+
+
+def test_build_codec_picks_fast_path_only_for_the_exact_default() -> None:
     assert isinstance(make_codec(URLSafeTimedSerializer, SECRET, salt=SALT, max_age=1),
                       TimedTokenCodec)
 

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import itertools
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sanic.compat import Header
 from sanic.cookies import Cookie
 from sanic.cookies.request import CookieRequestParameters, parse_cookie
 
 from sanic_cookiesession.config import Settings
-from sanic_cookiesession.cookies import CookieWriter, cookie_value, read_cookie
+from sanic_cookiesession.cookies import CookieWriter, cookie_values, set_cookie_values
 
 from .conftest import SECRET
 
@@ -91,10 +89,10 @@ def test_value_needing_quotes_falls_back_to_sanic() -> None:
     assert writer.set_header(odd).startswith('_session="')
 
 
-def sanic_reads(header: str, name: str) -> str | None:
+def sanic_reads_all(header: str, name: str) -> list[str]:
     """What Sanic's own parsing gives for exactly ``name`` (empty = absent)."""
-    values = dict.get(CookieRequestParameters(parse_cookie(header)), name)
-    return values[0] if values and values[0] else None
+    values = dict.get(CookieRequestParameters(parse_cookie(header)), name) or []
+    return [value for value in values if value]
 
 
 ODD_HEADERS = [
@@ -127,8 +125,8 @@ ODD_HEADERS = [
 
 @pytest.mark.parametrize("header", ODD_HEADERS)
 @pytest.mark.parametrize("name", ["_session", "__Host-_session", "__Secure-_session", "sid.v2"])
-def test_cookie_value_equals_sanic_parsing(header: str, name: str) -> None:
-    assert cookie_value(header, name) == sanic_reads(header, name)
+def test_cookie_values_equal_sanic_parsing(header: str, name: str) -> None:
+    assert cookie_values(header, name) == sanic_reads_all(header, name)
 
 
 @settings(max_examples=500, deadline=None)
@@ -144,34 +142,50 @@ def test_cookie_value_equals_sanic_parsing(header: str, name: str) -> None:
     ),
     st.sampled_from(["; ", ";", " ;"]),
 )
-def test_cookie_value_equals_sanic_parsing_fuzzed(
+def test_cookie_values_equal_sanic_parsing_fuzzed(
     parts: list[tuple[str, str, str]], sep: str
 ) -> None:
     header = sep.join(f"{n}{eq}{v}" for n, eq, v in parts)
     for name in ("_session", "__Host-_session"):
-        assert cookie_value(header, name) == sanic_reads(header, name)
+        assert cookie_values(header, name) == sanic_reads_all(header, name)
 
 
 @pytest.mark.parametrize(
     ("header", "name", "expected"),
     [
-        ("_session=a", "_session", "a"),
-        ("_session=a; _session=b", "_session", "a"),
-        ("__Host-_session=h; _session=p", "_session", "p"),
-        ("__Host-_session=h; _session=p", "__Host-_session", "h"),
-        ("__Secure-_session=s", "_session", None),
-        ('_session="quoted"', "_session", "quoted"),
-        ("other=1", "_session", None),
-        ("", "_session", None),
-        ("_session=", "_session", None),
+        ("_session=a", "_session", ["a"]),
+        ("_session=a; _session=b", "_session", ["a", "b"]),
+        ("_session=; _session=b", "_session", ["b"]),
+        ("__Host-_session=h; _session=p", "_session", ["p"]),
+        ("__Host-_session=h; _session=p", "__Host-_session", ["h"]),
+        ("__Secure-_session=s", "_session", []),
+        ('_session="quoted"', "_session", ["quoted"]),
+        # A cookie whose name merely starts (or ends) with the session's
+        # name is never read as the session.
+        ("_session_admin=x", "_session", []),
+        ("_session_admin=x; x_session=y; _session=z", "_session", ["z"]),
+        ("other=1", "_session", []),
+        ("", "_session", []),
+        ("_session=", "_session", []),
     ],
 )
-def test_read_cookie_reads_exactly_the_name(header: str, name: str, expected: str | None) -> None:
-    request = SimpleNamespace(headers=Header({"cookie": header}) if header else Header())
-    assert read_cookie(request, name) == expected
+def test_cookie_values_reads_exactly_the_name(
+    header: str, name: str, expected: list[str]
+) -> None:
+    assert cookie_values(header, name) == expected
 
 
-def test_read_cookie_reads_the_first_cookie_header_like_sanic() -> None:
-    headers = Header([("cookie", "_session=first"), ("cookie", "_session=second")])
-    request = SimpleNamespace(headers=headers)
-    assert read_cookie(request, "_session") == "first"
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        (["_session=a; Path=/; HttpOnly"], ("a", {"path": "/", "httponly": ""})),
+        (['_session=""; Path=/; Max-Age=0'], ("", {"path": "/", "max-age": "0"})),
+        (['_session="q"; Path=/'], ("q", {"path": "/"})),
+        (["_session_admin=x; Path=/"], None),
+        (["_session=old; Path=/", "_session=new; Path=/"], ("new", {"path": "/"})),
+    ],
+)
+def test_set_cookie_values_reads_the_last_header_for_the_name(
+    headers: list[str], expected: tuple[str, dict[str, str]] | None
+) -> None:
+    assert set_cookie_values(headers, "_session") == expected

@@ -35,6 +35,8 @@ def _ours(app: Sanic) -> list[str]:
 
 
 def test_installs_two_lifecycle_handlers_and_nothing_else(front: str) -> None:
+    # Two handlers on HTTP requests; the websocket ones are dispatched by
+    # Sanic for websocket routes only.
     app = Sanic(unique_name())
     app.config.SECRET_KEY = SECRET
     request_class = app.request_class
@@ -43,6 +45,8 @@ def test_installs_two_lifecycle_handlers_and_nothing_else(front: str) -> None:
         "http.lifecycle.request",
         "http.lifecycle.response",
         "server.init.before",
+        "websocket.handler.after",
+        "websocket.handler.exception",
     ]
     # No replaced request class, no middleware (sanic-ext may add its own).
     assert app.request_class is request_class

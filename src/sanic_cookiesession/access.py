@@ -7,7 +7,7 @@ from typing import Any
 
 from sanic import Request
 
-from .context import MISSING, state_of
+from .context import MISSING, opened
 from .engine import get_engine
 from .exc import SessionNotInstalledError
 from .session import Session
@@ -56,17 +56,17 @@ def session_mapping(request: Request) -> MutableMapping[str, Any]:
     ``session_type``. Raises like :func:`get_session`.
     """
     engine = get_engine(request.app)
-    ctx = request.ctx
     name = engine.session_name
-    state = state_of(ctx)
+    state = opened(request)
     if state is None:
-        state = engine.attach(request)
+        engine.attach(request)
+        state = opened(request)
         if state is None:
             raise SessionNotInstalledError(
                 f"this request to app {request.app.name!r} has no session: the app "
                 "was not started by a Sanic server or test client"
             )
-        ctx = request.ctx  # attach() may have given the request its context
+    ctx = request.ctx
     session = getattr(ctx, name, MISSING)  # made here on first access
     if session is MISSING or session is None:
         # Not made yet (a context that cannot make it on access), or deleted:

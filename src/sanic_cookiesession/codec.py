@@ -10,14 +10,14 @@ encodings -- with the derived keys computed once and the HMAC taken with
 
 from __future__ import annotations
 
+import abc
 import json
 import time
 import zlib
-from collections.abc import Callable, Sequence
-from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
-from typing import Any, Protocol
+from collections.abc import Sequence
+from typing import Any
 
-from itsdangerous import BadData, URLSafeTimedSerializer
+from itsdangerous import BadData
 from itsdangerous.encoding import bytes_to_int
 
 from .config import MAX_INCOMING_COOKIE
@@ -30,6 +30,9 @@ BAD_SIGNATURE = "bad_signature"
 MALFORMED = "malformed"
 OVERSIZE = "oversize"
 FALLBACK_KEY = "fallback_key"
+#: More than one cookie of the session's name verified (see
+#: ``docs/security.md``, sibling subdomains): the request gets none of them.
+AMBIGUOUS = "ambiguous"
 
 #: The largest decompressed payload accepted (a cookie of 4 KB cannot
 #: honestly hold more; this stops zlib bombs).
@@ -81,55 +84,56 @@ class Decoded:
         return cls(None, None, reason)
 
 
-class Codec(Protocol):
-    """Turns a session into a cookie value and back."""
+class Codec(abc.ABC):
+    """Turns a session into a cookie value and back.
 
+    A codec serializes a session to bytes (its *payload*, which the engine
+    compares with the payload read to tell whether the session changed),
+    makes the cookie value for a session, and reads one back.
+    """
+
+    @abc.abstractmethod
     def payload(self, data: dict[str, Any]) -> bytes:
-        """Serialize ``data`` for comparison; raises if it cannot be encoded."""
+        """Serialize ``data``; raises if it cannot be encoded."""
 
+    @abc.abstractmethod
     def sign(self, data: dict[str, Any], payload: bytes) -> str:
-        """Make the cookie value for ``data`` (whose ``payload`` is given)."""
+        """The cookie value for ``data``, whose :meth:`payload` is ``payload``.
 
+        Both are given so that nothing is serialized twice: a codec that
+        writes its payload (the default and the encrypted one) signs
+        ``payload``; one that writes with a serializer of its own (a custom
+        ``serializer_type``) hands that ``data``.
+        """
+
+    def resign(self, decoded: Decoded, data: dict[str, Any], payload: bytes) -> str:
+        """The cookie value for a session that did not change since it was
+        read as ``decoded`` (the refresh on each request). By default made
+        anew with :meth:`sign`; a codec that can sign the body it read
+        again, with a new time stamp, does that instead."""
+        return self.sign(data, payload)
+
+    @abc.abstractmethod
     def loads(self, token: str) -> Decoded:
         """Decode a cookie value. Never raises."""
 
 
 # What json.dumps(data, ensure_ascii=False, separators=(",", ":")) builds on
 # every call, built once.
-_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-_encode_json = _encoder.encode
-_decode_json = json.JSONDecoder().decode
-# What JSONEncoder.encode ends up calling for a dict, called directly (the
-# C encoder, made afresh for each call as json does, so that its
-# circular-reference bookkeeping starts empty).
-_ENCODER_ARGS = (
-    _encoder.default,
-    encode_basestring,
-    None,
-    _encoder.key_separator,
-    _encoder.item_separator,
-    False,
-    False,
-    True,
-)
+_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def compact_json(data: dict[str, Any]) -> bytes:
     """The JSON itsdangerous' URL-safe serializers write (compact, UTF-8)."""
-    if c_make_encoder is not None and type(data) is dict:
-        return "".join(c_make_encoder({}, *_ENCODER_ARGS)(data, 0)).encode("utf-8")
-    return _encode_json(data).encode("utf-8")  # pragma: no cover - no C json
+    return _encode_json(data).encode("utf-8")
 
 
-def _load_dict(raw: bytes) -> dict[str, Any] | None:
+def load_dict(raw: bytes) -> dict[str, Any] | None:
+    """The ``dict`` a JSON payload holds (read as itsdangerous reads it), or
+    ``None``. Never raises."""
     try:
-        if raw[:1] == b"{" and raw[1:2] != b"\x00":
-            # What json.loads(raw) does for UTF-8 (the only encoding
-            # itsdangerous writes), minus the encoding detection.
-            data = _decode_json(raw.decode("utf-8", "surrogatepass"))
-        else:
-            data = json.loads(raw)
-    except (ValueError, RecursionError):
+        data = json.loads(raw)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
     return data if isinstance(data, dict) else None
 
@@ -139,7 +143,7 @@ def _load_dict(raw: bytes) -> dict[str, Any] | None:
 _Entry = tuple[int, "str | None", bytes, bytes]
 
 
-class TimedTokenCodec:
+class TimedTokenCodec(Codec):
     """The default codec: the ``URLSafeTimedSerializer`` token format.
 
     Tokens verified or signed recently are remembered (see
@@ -178,20 +182,22 @@ class TimedTokenCodec:
         if len(payload) >= _ZLIB_MIN:
             compressed = zlib.compress(payload)
             if len(compressed) < len(payload) - 1:
-                return self.resign(b"." + base64_encode(compressed), payload)
-        return self.resign(base64_encode(payload), payload)
+                return self._sign_body(b"." + base64_encode(compressed), payload)
+        return self._sign_body(base64_encode(payload), payload)
 
-    def resign(self, body: bytes, payload: bytes | None = None) -> str:
-        """The token for an already encoded ``body``, signed now.
+    def resign(self, decoded: Decoded, data: dict[str, Any], payload: bytes) -> str:
+        if decoded.body is None or decoded.payload != payload:
+            return self.sign(data, payload)
+        # Same contents: the body as read (already encoded and compressed).
+        return self._sign_body(decoded.body, payload)
 
-        ``payload``, the JSON ``body`` encodes, lets the token be
-        remembered: the browser sends it back on its next request.
-        """
+    def _sign_body(self, body: bytes, payload: bytes) -> str:
+        """The token for an already encoded ``body`` (of ``payload``),
+        signed now, and remembered: the browser sends it back next."""
         stamp = self._stamp
         value = body + b"." + stamp()
         token = (value + b"." + self.ring.sign(value)).decode("ascii")
-        if payload is not None:
-            self._remember(token, (stamp.second, None, payload, body))
+        self._remember(token, (stamp.second, None, payload, body))
         return token
 
     def _remember(self, token: str, entry: _Entry) -> None:
@@ -218,7 +224,7 @@ class TimedTokenCodec:
             del self._cache[token]
             return Decoded.rejected(EXPIRED)
         _, reason, payload, body = entry
-        data = _load_dict(payload)
+        data = load_dict(payload)
         if data is None:
             return Decoded.rejected(MALFORMED)
         self._remember(token, entry)
@@ -276,21 +282,3 @@ def _unpack(body: bytes) -> bytes | None:
     if inflater.unconsumed_tail or not inflater.eof:
         return None
     return out
-
-
-def make_codec(
-    serializer_type: Callable[..., Any],
-    secret: str | bytes,
-    *,
-    salt: str,
-    max_age: int | None,
-    fallbacks: Sequence[str | bytes] = (),
-) -> Codec:
-    """The fast codec for the default serializer, a wrapper for any other."""
-    from .serializer import SerializerCodec
-
-    if serializer_type is URLSafeTimedSerializer:
-        return TimedTokenCodec(secret, salt=salt, max_age=max_age, fallbacks=fallbacks)
-    return SerializerCodec(
-        serializer_type, secret, salt=salt, max_age=max_age, fallbacks=fallbacks
-    )

@@ -10,74 +10,60 @@ proves the result is exactly what ``str(sanic.cookies.Cookie(...))`` gives.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from sanic.cookies import Cookie
-from sanic.cookies.request import COOKIE_NAME_RESERVED_CHARS, parse_cookie
+from sanic.cookies.request import parse_cookie
 
 from .config import Settings
 
 # What Sanic (and RFC 6265 tokens) accept unquoted.
 _LEGAL_VALUE = re.compile(r"[A-Za-z0-9!#$%&'*+\-.^_`|~:]+").fullmatch
-# Sanic skips cookies whose name holds one of these.
-_RESERVED = COOKIE_NAME_RESERVED_CHARS.search
 
 
-_reserved_names: dict[str, bool] = {}
+def cookie_values(header: str, name: str) -> list[str]:
+    """Every value of the cookie called exactly ``name`` in a ``Cookie``
+    header, in the order sent; empty values left out.
 
-
-def _quoted(value: str) -> bool:
-    return len(value) > 2 and value[0] == '"' and value[-1] == '"'
-
-
-def _is_reserved(name: str) -> bool:
-    reserved = _reserved_names.get(name)
-    if reserved is None:
-        reserved = _reserved_names[name] = _RESERVED(name) is not None
-        if len(_reserved_names) > 64:  # names are few; never let this grow
-            _reserved_names.clear()
-    return reserved
-
-
-def read_cookie(request: Any, name: str) -> str | None:
-    """The value of the cookie called exactly ``name``, or ``None``.
-
-    Sanic's ``request.cookies.get`` would prefer a ``__Host-`` or
-    ``__Secure-`` cookie of the same name; a session must read exactly the
-    cookie it wrote. Reads the first ``Cookie`` header, as Sanic does.
+    A browser sends several cookies of one name when a parent domain or a
+    sub-path set one too (RFC 6265 5.4), so the caller sees them all.
+    Values are read as Sanic reads them (``parse_cookie``: quoted values
+    unquoted), but only the cookies called ``name`` are looked at; names
+    are matched exactly, so ``__Host-`` and ``__Secure-`` cookies are only
+    read when ``name`` says so. ``tests/test_cookies.py`` compares the two.
     """
-    return cookie_value(request.headers.getone("cookie", ""), name)
-
-
-def cookie_value(header: str, name: str) -> str | None:
-    """``name``'s value in a ``Cookie`` header, exactly as Sanic parses it.
-
-    The same result as ``sanic.cookies.request.parse_cookie(header)[name][0]``
-    (the first of duplicates, quoted values unquoted), with ``None`` for an
-    absent or empty cookie, but without parsing every other cookie.
-    ``tests/test_cookies.py`` compares the two on odd input.
-    """
-    if header.startswith(name) and header[len(name) : len(name) + 1] == "=":
-        # The usual case: the session cookie comes first. What the loop
-        # below would find, without splitting the rest of the header.
-        end = header.find(";")
-        value = (header[len(name) + 1 :] if end < 0 else header[len(name) + 1 : end]).strip()
-        if not _quoted(value) and not _is_reserved(name):
-            return value or None
-    elif name not in header:
-        return None
-    if _is_reserved(name):
-        return None
-    for token in header.split(";"):
-        key, sep, value = token.partition("=")
+    if name not in header:
+        return []
+    values = []
+    for part in header.split(";"):
+        key, sep, value = part.partition("=")
         if not sep or key.strip() != name:
             continue
         value = value.strip()
-        if _quoted(value):
+        if len(value) > 2 and value[0] == '"' and value[-1] == '"':
             # Quoted (never by us): let Sanic unquote it.
-            value = parse_cookie(header)[name][0]
-        return value or None  # empty is as good as absent
-    return None
+            value = parse_cookie(f"{name}={value}")[name][0]
+        if value:  # empty is as good as absent
+            values.append(value)
+    return values
+
+
+def set_cookie_values(headers: list[str], name: str) -> tuple[str, dict[str, str]] | None:
+    """The value and attributes (lower-cased names) of the last
+    ``Set-Cookie`` header that sets cookie ``name``, or ``None``."""
+    found = None
+    for header in headers:
+        first, *rest = header.split(";")
+        key, sep, value = first.partition("=")
+        if not sep or key.strip() != name:
+            continue
+        attributes = {}
+        for part in rest:
+            attr, _, attr_value = part.partition("=")
+            attributes[attr.strip().lower()] = attr_value.strip()
+        value = value.strip()
+        values = cookie_values(f"{name}={value}", name) if value != '""' else []
+        found = (values[0] if values else "", attributes)
+    return found
 
 
 class CookieWriter:

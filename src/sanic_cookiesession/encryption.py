@@ -31,9 +31,10 @@ from .codec import (
     MALFORMED,
     MAX_PAYLOAD,
     OVERSIZE,
+    Codec,
     Decoded,
-    _load_dict,
     compact_json,
+    load_dict,
 )
 from .config import MAX_INCOMING_COOKIE, Settings
 from .exc import ConfigError
@@ -56,7 +57,7 @@ def derive_fernet_key(secret: str | bytes, salt: str) -> bytes:
     return base64.urlsafe_b64encode(hkdf.derive(raw))
 
 
-class EncryptedCodec:
+class EncryptedCodec(Codec):
     """Fernet-encrypted session tokens; the first key encrypts, all decrypt."""
 
     def __init__(
@@ -100,7 +101,7 @@ class EncryptedCodec:
             return Decoded.rejected(payload)
         if len(payload) > MAX_PAYLOAD:
             return Decoded.rejected(OVERSIZE)
-        data = _load_dict(payload)
+        data = load_dict(payload)
         if data is None:
             return Decoded.rejected(MALFORMED)
         return Decoded(data, payload, reason)

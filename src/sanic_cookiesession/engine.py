@@ -3,47 +3,57 @@
 The engine hooks into Sanic through two signal handlers, registered when
 ``setup()`` or ``app.extend()`` runs (see ``docs/how-it-works.md``):
 
-- ``http.lifecycle.request`` (before routing and middleware): the request
-  gets a context whose ``session`` attribute is made on first access
-  (:mod:`.context`). That first access finds the matched route's namespace,
-  decodes the cookie and puts a plain ``dict`` session there.
-- ``http.lifecycle.response`` (after every response middleware, before the
-  headers go out): writes, refreshes or deletes the cookie, or does nothing
-  if no code reached the session. It never raises.
+- ``http.lifecycle.request`` (before routing and middleware, and before
+  every handler the app has on that signal): the request gets a context
+  whose ``session`` attribute is made on first access (:mod:`.context`).
+  That first access opens the request's :class:`State`: it finds the
+  matched route's namespace, decodes the cookie and puts a plain ``dict``
+  session there.
+- ``http.lifecycle.response`` (after every response middleware and every
+  handler the app has on that signal, before the headers go out): writes,
+  refreshes or deletes the cookie, or does nothing if no code reached the
+  session. It never raises.
 
 Config is read and checked once, in a ``before_server_start`` listener.
+Handlers on ``websocket.handler.after`` and ``.exception`` (which Sanic
+dispatches for websocket routes only) say when a change made in a
+websocket handler could not be saved.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from itsdangerous import URLSafeTimedSerializer
 from sanic import Request, Sanic
+from sanic.http.constants import Stage
 from sanic.response.types import BaseHTTPResponse
 
 from . import codec as _codec
-from .codec import FALLBACK_KEY, Codec, Decoded, make_codec
+from .codec import AMBIGUOUS, FALLBACK_KEY, Decoded
 from .config import MAX_INCOMING_COOKIE, Settings
-from .context import MISSING, STATE_ATTR, hold, session_context, state_of, stored
-from .cookies import cookie_value
+from .context import MISSING, STATE_ATTR, Unopened, held, hold, lazy_context, opened, stored
+from .cookies import cookie_values
 from .exc import SessionNotInstalledError
 from .logs import send_to_sanic_log
-from .namespaces import Namespace, collect_namespaces
+from .namespaces import Namespace, build_codec, collect_namespaces
 from .report import (
     add_vary_cookie,
     drop_set_cookie,
     log_oversize,
     log_unencodable,
+    warn_changed_too_late,
+    warn_duplicate_cookies,
     warn_eager_context,
+    warn_websocket_change,
 )
 from .session import Session
-from .streaming import NOT_SAVED, headers_gone, too_late
 
-__all__ = ["CREATED_KEY", "REJECTED_SIGNAL", "STATE_ATTR", "Engine", "Namespace", "get_engine"]
+__all__ = ["CREATED_KEY", "REJECTED_SIGNAL", "Engine", "State", "get_engine"]
 
 logger = logging.getLogger("sanic_cookiesession")
 
@@ -59,37 +69,56 @@ REJECTED_SIGNAL = "cookiesession.cookie.rejected"
 #: own listeners (which may set config) and after Sanic Extensions adds its
 #: HEAD and OPTIONS routes (priority -1000), so that every route is known.
 CONFIGURE_PRIORITY = -2000
-
+#: Signal priorities (higher runs first): the session is there before any
+#: handler of the app on ``http.lifecycle.request`` runs, and saved after
+#: every handler of the app on ``http.lifecycle.response`` has run.
+FIRST = sys.maxsize
+LAST = -sys.maxsize
+#: Stream stages once the response headers are sent.
+_HEADERS_GONE = (Stage.RESPONSE, Stage.IDLE, Stage.FAILED)
+_EMPTY = Decoded({}, None, None)
 
 
 class State:
     """One request's session, from first access to save."""
 
     __slots__ = (
-        "created", "decoded", "engine", "name", "ns", "pending", "reached", "request",
-        "token", "written",
+        "client_payload", "created", "decoded", "duplicates", "engine", "ns", "pending",
+        "reached", "reported", "request", "saved", "sent",
     )
 
     def __init__(self, engine: Engine, request: Request) -> None:
         self.engine = engine
-        self.name = engine.session_name
         # Weak: request -> ctx -> state -> request would be a cycle that
         # keeps every request alive until the garbage collector runs.
         self.request = weakref.ref(request)
         self.ns: Namespace | None = None
-        self.token: str | None = None
         self.decoded: Decoded | None = None
+        #: Whether the request carried a cookie of the session's name, and
+        #: more than one (a sibling subdomain or a sub-path set one too).
+        self.sent = False
+        self.duplicates = False
         self.created: int | None = None
         #: A custom session_type session built when the request started.
         self.pending: Any = None
         #: Whether user code reached the session: then the response varies
         #: on the cookie, and the session is saved.
         self.reached = False
-        #: What the last save wrote (a payload, ``None`` for no cookie).
-        self.written: Any = NOT_SAVED
+        #: Whether a save ran (a later one replaces its Set-Cookie).
+        self.saved = False
+        #: The payload the client holds once this response is out, as far
+        #: as the saves so far decided (``None``: no cookie).
+        self.client_payload: bytes | None = None
+        #: Whether the rejected-cookie signal was dispatched.
+        self.reported = False
 
     def __repr__(self) -> str:
         return f"<sanic-cookiesession state reached={self.reached}>"
+
+    @property
+    def name(self) -> str:
+        """The session attribute's name (``SESSION_NAME``)."""
+        return self.engine.session_name
 
     def reach(self) -> Any:
         """The session user code gets on its first access."""
@@ -110,8 +139,25 @@ class State:
         request = self.request()
         ns = self.ns = self.engine.namespace_for(request)
         header = request.headers.getone("cookie", "") if request is not None else ""
-        token = self.token = cookie_value(header, ns.cookie_name)
-        decoded = ns.codec.loads(token) if token is not None else Decoded({}, None, None)
+        tokens = cookie_values(header, ns.cookie_name)
+        self.sent = bool(tokens)
+        if len(tokens) == 1:
+            decoded = self.check(ns, tokens[0])
+        elif tokens:
+            decoded = self.pick(ns, tokens)
+        else:
+            decoded = _EMPTY
+        self.decoded = decoded
+        self.client_payload = decoded.payload if decoded.data else None
+        if decoded.reason is not None and not self.duplicates:
+            log = logger.debug if decoded.reason == FALLBACK_KEY else logger.info
+            accepted = "accepted with a fallback key" if decoded.data is not None else "rejected"
+            log("session cookie %r %s: %s", ns.cookie_name, accepted, decoded.reason)
+        return decoded.data or {}  # decoded for this request alone
+
+    def check(self, ns: Namespace, token: str) -> Decoded:
+        """Decode one cookie value, and check its absolute lifetime."""
+        decoded = ns.codec.loads(token)
         lifetime = ns.settings.absolute_lifetime
         if decoded.data is not None and lifetime is not None:
             created = decoded.data.pop(CREATED_KEY, None)
@@ -119,15 +165,27 @@ class State:
             if not isinstance(created, int) or isinstance(created, bool):
                 created = now
             if now - created > lifetime:
-                decoded = Decoded.rejected(_codec.EXPIRED)
-            else:
-                self.created = created
-        self.decoded = decoded
-        if decoded.reason is not None:
-            log = logger.debug if decoded.reason == FALLBACK_KEY else logger.info
-            accepted = "accepted with a fallback key" if decoded.data is not None else "rejected"
-            log("session cookie %r %s: %s", ns.cookie_name, accepted, decoded.reason)
-        return decoded.data or {}  # decoded for this request alone
+                return Decoded.rejected(_codec.EXPIRED)
+            self.created = created
+        return decoded
+
+    def pick(self, ns: Namespace, tokens: list[str]) -> Decoded:
+        """The session among several cookies of its name: the one that
+        verifies; none when several do (which is the site's own cannot be
+        told). A request with duplicates never refreshes or deletes."""
+        self.duplicates = True
+        found = [self.check(ns, token) for token in tokens]
+        good = [d for d in found if d.data is not None]
+        bad = [d.reason for d in found if d.data is None]
+        warn_duplicate_cookies(ns.cookie_name, len(tokens), len(good))
+        if len(good) > 1:
+            self.created = None
+            return Decoded.rejected(AMBIGUOUS)
+        if not good:
+            return found[0]
+        # The one that verifies, reported with why the others did not.
+        only = good[0]
+        return Decoded(only.data, only.payload, bad[0], only.body)
 
 
 class Engine:
@@ -147,7 +205,7 @@ class Engine:
         self.routes: dict[str, Namespace] = {}
 
     def install(self) -> None:
-        """Register the two signal handlers and the startup listener.
+        """Register the signal handlers and the startup listener.
 
         Called by ``setup()`` and ``CookieSession.startup()``, before the app
         starts: Sanic drops the dispatch of signals that have no handler when
@@ -161,8 +219,10 @@ class Engine:
             )
         setattr(app.ctx, ENGINE_ATTR, self)
         app.register_listener(self.configure, "before_server_start", priority=CONFIGURE_PRIORITY)
-        app.signal("http.lifecycle.request")(self.on_request)
-        app.signal("http.lifecycle.response")(self.on_response)
+        app.signal("http.lifecycle.request", priority=FIRST)(self.on_request)
+        app.signal("http.lifecycle.response", priority=LAST)(self.on_response)
+        app.signal("websocket.handler.after", priority=LAST)(self.on_websocket_end)
+        app.signal("websocket.handler.exception", priority=LAST)(self.on_websocket_end)
         send_to_sanic_log(app)
 
     async def configure(self, app: Sanic[Any, Any]) -> None:
@@ -170,24 +230,8 @@ class Engine:
         settings = Settings.from_config(app.config)
         settings.warn_weak_secret()
         self.session_name = settings.session_name
-        self.default = self.namespace(settings)
-        self.routes = collect_namespaces(app, self, settings)
-
-    def namespace(self, settings: Settings, label: str = "app") -> Namespace:
-        return Namespace(settings, self.make_codec(settings), label)
-
-    def make_codec(self, settings: Settings) -> Codec:
-        if settings.encrypt:
-            from .encryption import make_encrypted_codec
-
-            return make_encrypted_codec(settings)
-        return make_codec(
-            self.serializer_type,
-            settings.secret_key,
-            salt=settings.salt,
-            max_age=settings.max_age,
-            fallbacks=settings.secret_key_fallbacks,
-        )
+        self.default = Namespace(settings, build_codec(settings, self.serializer_type))
+        self.routes = collect_namespaces(app, settings, self.serializer_type)
 
     def namespace_for(self, request: Request | None) -> Namespace:
         """The namespace of the request's route (the app's before routing)."""
@@ -202,6 +246,10 @@ class Engine:
         """The session object for decoded ``data``."""
         return Session(data) if self.session_type is dict else self.session_type(data)
 
+    def open(self, request: Request) -> State:
+        """The request's session state, made on first access."""
+        return State(self, request)
+
     # -- load: http.lifecycle.request -------------------------------------
 
     async def on_request(self, request: Request) -> None:
@@ -210,25 +258,30 @@ class Engine:
         except Exception:
             logger.exception("sanic-cookiesession: could not attach the session")
 
-    def attach(self, request: Request) -> State | None:
-        """Give the request its session state; the session itself is made on
-        first access of ``request.ctx.<SESSION_NAME>``."""
+    def attach(self, request: Request) -> Any:
+        """Give the request its session: on first access of
+        ``request.ctx.<SESSION_NAME>`` where the context can, at once where
+        it cannot. Returns what the request holds."""
         if self.default is None:  # not configured: the server did not start normally
             return None
-        state = State(self, request)
-        if session_context(request, state) is not None:
-            if self.session_type is not dict and not self.routes:
-                # 0.3.x built a custom session_type at the start of every request.
-                state.pending = self.build(state.load())
+        ctx = lazy_context(request, self.session_name)
+        if ctx is not None:
+            if self.session_type is dict or self.routes:
+                marker = vars(ctx)[STATE_ATTR] = Unopened(self, request)
+                return marker
+            # 0.3.x built a custom session_type at the start of every request.
+            state = vars(ctx)[STATE_ATTR] = self.open(request)
+            state.pending = self.build(state.load())
             return state
         # The app's context cannot make the session on first access.
+        state = self.open(request)
+        hold(request, state)
         ctx = request.ctx
-        hold(ctx, state)
         if self.routes:
             # The route is not known yet: a session made now would be the
             # app's, also on a blueprint with a namespace of its own.
             warn_eager_context(type(ctx))
-        elif getattr(ctx, self.session_name, None) is None:
+        elif stored(ctx, self.session_name, True) in (MISSING, None):
             # Made at once (one put there earlier is kept, as 0.3.x did); it
             # then counts as used.
             setattr(ctx, self.session_name, state.reach())
@@ -242,36 +295,37 @@ class Engine:
         # Never raises: Sanic would dispatch this signal again for the error
         # response, and the client would get no response at all.
         try:
-            state: State | None = state_of(request.ctx)
+            state = self.saving(request)
             if state is None:
-                return  # rejected while the head was read: no session
+                return  # never reached, or rejected while the head was read
             session = self.current(request, state)
-            if session is MISSING:
-                return  # never reached: nothing to write
             if headers_gone(request):
-                too_late(self, state, session)  # streamed: the headers are out
-                return
-            reason = self.save(response, state, session)
+                self.too_late(state, session)  # streamed: the headers are out
+            else:
+                self.save(response, state, session)
         except Exception:
             logger.exception("sanic-cookiesession: could not save the session")
             return
-        if reason is not None and state.ns is not None:
-            context = {"request": request, "reason": reason, "cookie_name": state.ns.cookie_name}
-            try:
-                await self.app.dispatch(
-                    REJECTED_SIGNAL, context=context, inline=True, fail_not_found=False
-                )
-            except Exception:
-                logger.exception("sanic-cookiesession: a %s handler failed", REJECTED_SIGNAL)
+        await self.report(request, state)
+
+    def saving(self, request: Request) -> State | None:
+        """The state of a request whose session is to be saved: reached,
+        deleted, or put on ``request.ctx`` by user code; else ``None``."""
+        found = held(request)
+        if found is None:
+            return None  # rejected while the head was read: no session
+        if type(found) is Unopened or not found.reached:
+            if stored(request.ctx, self.session_name, False) is MISSING:
+                return None  # never reached: nothing to write
+            found = opened(request)
+        return found  # type: ignore[no-any-return]
 
     def current(self, request: Request, state: State) -> Any:
-        """The session to save: what is on ``request.ctx`` now, a fresh one if
-        it was deleted, ``MISSING`` if user code never reached it."""
+        """The session to save: what is on ``request.ctx`` now, a fresh one
+        if it was deleted."""
         ctx = request.ctx
-        session = stored(ctx, self.session_name, state.reached)
+        session = stored(ctx, self.session_name, True)
         if session is MISSING:
-            if not state.reached:
-                return MISSING
             session = self.build({})  # deleted: a fresh one, as 0.3.x made
             setattr(ctx, self.session_name, session)
         state.reached = True  # reached, deleted, or put there by user code
@@ -279,17 +333,16 @@ class Engine:
             state.load()
         return session
 
-    def save(self, response: BaseHTTPResponse, state: State, session: Any) -> str | None:
-        """Write, refresh or delete the cookie. Returns why the request's
-        cookie was not (fully) accepted, if it was not."""
+    def save(self, response: Any, state: State, session: Any) -> None:
+        """Write, refresh or delete the cookie on ``response`` (or leave it)."""
         ns, decoded = state.ns, state.decoded
         assert ns is not None
         assert decoded is not None
-        if state.written is not NOT_SAVED:  # save_session() ran: replace it
+        if state.saved:  # save_session() ran: replace what it wrote
             drop_set_cookie(response, ns.cookie_name)
-        state.written = None  # what this save wrote, as compared on a later one
+            state.client_payload = decoded.payload if decoded.data else None
+        state.saved = True
         add_vary_cookie(response)
-        reason = decoded.reason
         if not isinstance(session, Mapping) or not session:
             if session is not None and not isinstance(session, Mapping):
                 logger.error(
@@ -297,28 +350,33 @@ class Engine:
                     self.session_name,
                     type(session).__name__,
                 )
-            elif state.token is not None:
+            # Emptied, or rejected: delete it -- unless it came with
+            # duplicates and the app did not empty it (a sibling's cookie
+            # must not log the user out).
+            elif state.sent and (decoded.data or not state.duplicates):
                 response.headers.add("Set-Cookie", ns.writer.delete_header())
-            return reason
+                state.client_payload = None
+            return
         data = self.outgoing(state, session)
         try:
-            payload = state.written = ns.codec.payload(data)
+            payload = ns.codec.payload(data)
             if len(payload) > _codec.MAX_PAYLOAD:
                 # It might compress under the cookie limit, but it would be
                 # refused when read back: refuse it now, and keep the old one.
                 log_oversize(ns, data, len(payload), "decoded payload", _codec.MAX_PAYLOAD)
-                return reason
+                return
             changed = decoded.payload != payload or bool(getattr(session, "modified", False))
-            if not (changed or ns.settings.refresh_each_request or reason == FALLBACK_KEY):
-                return reason
-            resign = getattr(ns.codec, "resign", None)
-            if changed or decoded.body is None or resign is None:
+            if changed:
                 token = ns.codec.sign(data, payload)
-            else:  # same contents: sign the body as read, with a new timestamp
-                token = resign(decoded.body, payload)
+            elif state.duplicates:
+                return  # never copy one of several cookies into the site's own
+            elif ns.settings.refresh_each_request or decoded.reason == FALLBACK_KEY:
+                token = ns.codec.resign(decoded, data, payload)
+            else:
+                return
         except Exception as exc:  # noqa: BLE001 - the serializer refused it
             log_unencodable(ns.codec, data, exc)
-            return reason
+            return
         header = ns.header(token)
         if len(header) > ns.settings.max_size:
             log_oversize(ns, data, len(header))
@@ -326,13 +384,67 @@ class Engine:
             log_oversize(ns, data, len(token), "cookie value", MAX_INCOMING_COOKIE)
         else:
             response.headers.add("Set-Cookie", header)
-        return reason
+            state.client_payload = payload
 
     def outgoing(self, state: State, session: Mapping[str, Any]) -> dict[str, Any]:
         data = dict(session)
         if state.ns is not None and state.ns.settings.absolute_lifetime is not None:
             data[CREATED_KEY] = state.created or _codec.now()
         return data
+
+    def changed_since_saved(self, state: State, session: Any) -> bool:
+        """Whether ``session`` differs from what the client will hold."""
+        if state.ns is None or not isinstance(session, Mapping) or not session:
+            now = None
+        else:
+            try:
+                now = state.ns.codec.payload(self.outgoing(state, session))
+            except Exception:  # noqa: BLE001 - then it cannot be written either
+                now = None
+        return now != state.client_payload
+
+    def too_late(self, state: State, session: Any) -> None:
+        """Warn if ``session`` changed since it was read or last saved (the
+        headers are out)."""
+        if self.changed_since_saved(state, session):
+            warn_changed_too_late()
+
+    async def report(self, request: Request, state: State) -> None:
+        """Dispatch the rejected-cookie signal, once per request."""
+        decoded, ns = state.decoded, state.ns
+        if state.reported or decoded is None or decoded.reason is None or ns is None:
+            return
+        state.reported = True
+        context = {"request": request, "reason": decoded.reason, "cookie_name": ns.cookie_name}
+        try:
+            await self.app.dispatch(
+                REJECTED_SIGNAL, context=context, inline=True, fail_not_found=False
+            )
+        except Exception:
+            logger.exception("sanic-cookiesession: a %s handler failed", REJECTED_SIGNAL)
+
+    # -- websockets: websocket.handler.after ------------------------------
+
+    async def on_websocket_end(self, request: Request, **_: Any) -> None:
+        """No header can follow a websocket handshake: say (once per
+        route) when a websocket handler changed the session."""
+        try:
+            state = self.saving(request)
+            if state is None:
+                return
+            session = self.current(request, state)
+            if self.changed_since_saved(state, session):
+                route = request.route.name if request.route is not None else request.path
+                warn_websocket_change(route)
+        except Exception:
+            logger.exception("sanic-cookiesession: could not check the websocket's session")
+            return
+        await self.report(request, state)
+
+
+def headers_gone(request: Request) -> bool:
+    """Whether the response's headers were already sent."""
+    return getattr(request.stream, "stage", None) in _HEADERS_GONE
 
 
 def get_engine(app: Sanic[Any, Any]) -> Engine:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
+from itsdangerous import URLSafeTimedSerializer
 from sanic import Blueprint, Sanic
 
 from .codec import Codec, TimedTokenCodec
 from .config import Settings
 from .cookies import CookieWriter
 from .exc import ConfigError
-
-if TYPE_CHECKING:
-    from .engine import Engine
+from .serializer import SerializerCodec
 
 _SPEC_ATTR = "_cookiesession_namespace"
 
@@ -31,6 +31,25 @@ OPTIONS = {
     "absolute_lifetime": "SESSION_ABSOLUTE_LIFETIME",
     "max_size": "SESSION_COOKIE_MAX_SIZE",
 }
+
+
+def build_codec(settings: Settings, serializer_type: Callable[..., Any]) -> Codec:
+    """The codec for ``settings``: the encrypted one when
+    ``SESSION_COOKIE_ENCRYPT`` is on, the fast one for the default
+    serializer, a wrapper around any other ``serializer_type``."""
+    s = settings
+    if s.encrypt:
+        from .encryption import make_encrypted_codec  # needs the crypto extra
+
+        return make_encrypted_codec(s)
+    if serializer_type is URLSafeTimedSerializer:
+        return TimedTokenCodec(
+            s.secret_key, salt=s.salt, max_age=s.max_age, fallbacks=s.secret_key_fallbacks
+        )
+    return SerializerCodec(
+        serializer_type, s.secret_key, salt=s.salt, max_age=s.max_age,
+        fallbacks=s.secret_key_fallbacks,
+    )
 
 
 class Namespace:
@@ -107,45 +126,64 @@ def session_namespace(
     return blueprint
 
 
-def declared_namespaces(app: Sanic[Any, Any]) -> list[tuple[Blueprint, NamespaceSpec]]:
-    """The app's blueprints that have a namespace, with what was declared
-    (a ``bp.copy()`` carries its original's very spec)."""
-    found = ((bp, getattr(bp.ctx, _SPEC_ATTR, None)) for bp in app.blueprints.values())
-    return [(bp, spec) for bp, spec in found if spec is not None]
+def declared_namespaces(app: Sanic[Any, Any], base: Settings) -> list[tuple[Blueprint, Settings]]:
+    """The app's blueprints that have a namespace, each with its settings
+    (checked: a bad option raises a ConfigError naming it). A ``bp.copy()``
+    made ``with_ctx=True`` shares its original's namespace: it gets the
+    very same settings object."""
+    found: list[tuple[Blueprint, Settings]] = []
+    made: dict[int, Settings] = {}
+    for bp in app.blueprints.values():
+        spec: NamespaceSpec | None = getattr(bp.ctx, _SPEC_ATTR, None)
+        if spec is None:
+            continue
+        if id(spec) not in made:
+            made[id(spec)] = namespace_settings(app, bp, spec, base)
+        found.append((bp, made[id(spec)]))
+    return found
+
+
+def blueprint_settings(
+    app: Sanic[Any, Any], blueprint: Blueprint | str, base: Settings
+) -> Settings:
+    """The settings of ``blueprint``'s session: its namespace's, or ``base``
+    (the app's) when it has none."""
+    bp = app.blueprints.get(blueprint) if isinstance(blueprint, str) else blueprint
+    if bp is None:
+        raise ValueError(f"app {app.name!r} has no blueprint named {blueprint!r}")
+    spec: NamespaceSpec | None = getattr(bp.ctx, _SPEC_ATTR, None)
+    return base if spec is None else namespace_settings(app, bp, spec, base)
 
 
 def collect_namespaces(
-    app: Sanic[Any, Any], engine: Engine, base: Settings
+    app: Sanic[Any, Any], base: Settings, serializer_type: Callable[..., Any]
 ) -> dict[str, Namespace]:
     """Map each namespaced route's name to its namespace (at startup)."""
     routes: dict[str, Namespace] = {}
     salts = {base.salt: "the app"}
     names = {base.wire_name: "the app"}
-    built: list[tuple[NamespaceSpec, Namespace]] = []
-    for bp, spec in declared_namespaces(app):
-        shared = next((ns for seen, ns in built if seen is spec), None)
-        if shared is not None:
-            # bp.copy(..., with_ctx=True): the copy shares the original's session
-            routes.update(dict.fromkeys(_route_names(app, bp), shared))
-            continue
-        where = f"session_namespace({bp.name!r})"
-        settings = namespace_settings(app, bp, spec, base)
-        if settings.salt in salts:
-            raise ConfigError(
-                f"{where} salt",
-                f"a salt different from the one of {salts[settings.salt]}",
-                settings.salt,
+    built: dict[int, Namespace] = {}
+    for bp, settings in declared_namespaces(app, base):
+        ns = built.get(id(settings))
+        if ns is None:
+            where = f"session_namespace({bp.name!r})"
+            if settings.salt in salts:
+                raise ConfigError(
+                    f"{where} salt",
+                    f"a salt different from the one of {salts[settings.salt]}",
+                    settings.salt,
+                )
+            if settings.wire_name in names:
+                raise ConfigError(
+                    f"{where} cookie_name",
+                    f"a cookie name different from the one of {names[settings.wire_name]}",
+                    settings.wire_name,
+                )
+            salts[settings.salt] = where
+            names[settings.wire_name] = where
+            ns = built[id(settings)] = Namespace(
+                settings, build_codec(settings, serializer_type), bp.name
             )
-        if settings.wire_name in names:
-            raise ConfigError(
-                f"{where} cookie_name",
-                f"a cookie name different from the one of {names[settings.wire_name]}",
-                settings.wire_name,
-            )
-        salts[settings.salt] = where
-        names[settings.wire_name] = where
-        ns = engine.namespace(settings, label=bp.name)
-        built.append((spec, ns))
         routes.update(dict.fromkeys(_route_names(app, bp), ns))
     return _added_at_startup(app, routes)
 

@@ -16,7 +16,7 @@ from sanic import Sanic
 from .config import Settings
 from .exc import ConfigError
 from .injection import LISTENER_PRIORITY, has_extension, sanic_extensions
-from .namespaces import declared_namespaces, namespace_settings
+from .namespaces import declared_namespaces
 
 #: The config key that turns the security schemes off.
 CONFIG_KEY = "SESSION_OPENAPI"
@@ -42,14 +42,8 @@ def session_cookies(app: Sanic[Any, Any]) -> dict[str, str]:
     sent (``__Host-`` prefix included), from the config as it is now."""
     base = Settings.from_config(app.config)
     cookies = {scheme_name(): base.wire_name}
-    seen: list[tuple[Any, str]] = []
-    for blueprint, spec in declared_namespaces(app):
-        # A copy made with_ctx=True shares the original's namespace (and cookie).
-        wire_name = next((name for other, name in seen if other is spec), None)
-        if wire_name is None:
-            wire_name = namespace_settings(app, blueprint, spec, base).wire_name
-            seen.append((spec, wire_name))
-        cookies[scheme_name(blueprint.name)] = wire_name
+    for blueprint, settings in declared_namespaces(app, base):
+        cookies[scheme_name(blueprint.name)] = settings.wire_name
     return cookies
 
 

@@ -1,9 +1,11 @@
 """What the save adds besides the cookie: ``Vary``, and the log records that
-say why a session was not saved (keys and sizes, never values)."""
+say why a session was not (or could not be) saved, or was not read (keys,
+sizes, cookie names and routes, never values)."""
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +13,7 @@ from sanic.response.types import BaseHTTPResponse
 
 if TYPE_CHECKING:
     from .codec import Codec
-    from .engine import Namespace
+    from .namespaces import Namespace
 
 logger = logging.getLogger("sanic_cookiesession")
 
@@ -28,7 +30,7 @@ def add_vary_cookie(response: BaseHTTPResponse) -> None:
         headers["Vary"] = f"{vary}, Cookie" if vary else "Cookie"
 
 
-def drop_set_cookie(response: BaseHTTPResponse, name: str) -> None:
+def drop_set_cookie(response: Any, name: str) -> None:
     """Remove the ``Set-Cookie`` headers for cookie ``name`` (a second save
     replaces what the first one wrote)."""
     prefix = name + "="
@@ -104,3 +106,57 @@ def warn_eager_context(cls: type) -> None:
             "through get_session(request)",
             cls.__name__,
         )
+
+
+def warn_changed_too_late() -> None:
+    """Log that the session changed after its cookie could be written."""
+    logger.warning(
+        "session changed after the response headers were sent: the change is lost; "
+        "call save_session(request, response) after the change: before the first "
+        "send() of a streamed response, or on the object file_stream() returned, "
+        "before returning it"
+    )
+
+
+_warned_websocket: set[str] = set()
+
+
+def warn_websocket_change(route: str) -> None:
+    """Say (once per route) that a websocket handler changed the session,
+    which no cookie can carry once the handshake is done."""
+    if route not in _warned_websocket:
+        _warned_websocket.add(route)
+        logger.warning(
+            "websocket route %r changed the session: the change is lost (no cookie "
+            "can be set after the websocket handshake); change the session in an "
+            "HTTP route instead (this is said once per route)",
+            route,
+        )
+
+
+#: Seconds between two warnings about duplicate cookies of one name.
+DUPLICATES_WARNING_INTERVAL = 60.0
+_warned_duplicates: dict[str, float] = {}
+
+
+def warn_duplicate_cookies(name: str, sent: int, verified: int) -> None:
+    """Say (at most once a minute per cookie name) that a request carried
+    several cookies of the session's name."""
+    now = time.monotonic()
+    last = _warned_duplicates.get(name)
+    if last is not None and now - last < DUPLICATES_WARNING_INTERVAL:
+        return
+    _warned_duplicates[name] = now
+    outcome = {
+        0: "none verified",
+        1: "the one that verified was used, the others ignored",
+    }.get(verified, f"{verified} verified, so none was used (the session is empty)")
+    logger.warning(
+        "a request sent %d cookies named %r (%s); a sibling subdomain or a sub-path "
+        "may have set one: such a request never refreshes or deletes the cookie. "
+        "Set SESSION_COOKIE_HOST_PREFIX=True so that other hosts cannot set the "
+        "session cookie (this is said at most once a minute)",
+        sent,
+        name,
+        outcome,
+    )

@@ -9,11 +9,11 @@ from typing import Any
 
 from itsdangerous import BadPayload, BadSignature, SignatureExpired
 
-from .codec import BAD_SIGNATURE, EXPIRED, FALLBACK_KEY, MALFORMED, OVERSIZE, Decoded
+from .codec import BAD_SIGNATURE, EXPIRED, FALLBACK_KEY, MALFORMED, OVERSIZE, Codec, Decoded
 from .config import MAX_INCOMING_COOKIE
 
 
-class SerializerCodec:
+class SerializerCodec(Codec):
     """A codec around any itsdangerous-style serializer class.
 
     Used when ``serializer_type`` is not the plain ``URLSafeTimedSerializer``:
@@ -43,6 +43,7 @@ class SerializerCodec:
         return json.dumps(data, separators=(",", ":"), default=repr).encode("utf-8")
 
     def sign(self, data: dict[str, Any], payload: bytes) -> str:
+        # 0.3.x wrote serializer.dumps(session): so does this.
         token = self.current.dumps(data)
         return token.decode("ascii") if isinstance(token, bytes) else str(token)
 

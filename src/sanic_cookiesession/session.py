@@ -13,7 +13,6 @@ comparing what would be written with what was read, so nested changes
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 
@@ -43,11 +42,3 @@ class Session(dict[str, Any]):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {dict.__repr__(self)}>"
 
-
-def warn_changed_too_late() -> None:
-    """Log that the session changed after its cookie could be written."""
-    logging.getLogger("sanic_cookiesession").warning(
-        "session changed after the response headers were sent: the change is lost; "
-        "call save_session(request, response) after the change and before the "
-        "first send()"
-    )

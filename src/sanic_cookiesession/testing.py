@@ -24,8 +24,9 @@ from sanic import Blueprint, Sanic
 
 from .codec import Codec
 from .config import Settings
+from .cookies import cookie_values, set_cookie_values
 from .engine import CREATED_KEY, get_engine
-from .namespaces import _SPEC_ATTR, NamespaceSpec, namespace_settings
+from .namespaces import blueprint_settings, build_codec
 
 __all__ = [
     "SessionTransaction",
@@ -101,7 +102,7 @@ def load_session(
             settings do not accept (another secret, salt or serializer).
     """
     settings, codec = _namespace(app, blueprint)
-    found = _cookie_in(_set_cookie_headers(response), settings.wire_name)
+    found = set_cookie_values(_set_cookie_headers(response), settings.wire_name)
     if found is None:
         return None
     value, attributes = found
@@ -134,9 +135,9 @@ def session_transaction(
     settings, codec = _namespace(app, blueprint)
     data: dict[str, Any] = {}
     if cookie is not None:
-        value = _cookie_header_value(cookie, settings.wire_name)
-        if value:
-            data = _decode(codec, value, settings.wire_name)
+        values = cookie_values(cookie, settings.wire_name)
+        if values:
+            data = _decode(codec, values[0], settings.wire_name)
     if response is not None:
         saved = load_session(app, response, blueprint=blueprint)
         if saved is not None:
@@ -150,13 +151,8 @@ def _namespace(app: Sanic[Any, Any], blueprint: Blueprint | str | None) -> tuple
     engine = get_engine(app)
     settings = Settings.from_config(app.config)
     if blueprint is not None:
-        bp = app.blueprints.get(blueprint) if isinstance(blueprint, str) else blueprint
-        if bp is None:
-            raise ValueError(f"app {app.name!r} has no blueprint named {blueprint!r}")
-        spec: NamespaceSpec | None = getattr(bp.ctx, _SPEC_ATTR, None)
-        if spec is not None:
-            settings = namespace_settings(app, bp, spec, settings)
-    return settings, engine.make_codec(settings)
+        settings = blueprint_settings(app, blueprint, settings)
+    return settings, build_codec(settings, engine.serializer_type)
 
 
 def _sign(codec: Codec, data: Mapping[str, Any]) -> str:
@@ -189,33 +185,3 @@ def _set_cookie_headers(response: Any) -> list[str]:
     if callable(get_list):
         return [str(item) for item in get_list("set-cookie")]
     raise TypeError(f"cannot read Set-Cookie headers from a {type(response).__name__}")
-
-
-def _cookie_in(headers: list[str], name: str) -> tuple[str, dict[str, str]] | None:
-    """The value and lower-cased attributes of the last ``name`` cookie set."""
-    found = None
-    for header in headers:
-        first, *rest = header.split(";")
-        key, sep, value = first.partition("=")
-        if not sep or key.strip() != name:
-            continue
-        attributes = {}
-        for part in rest:
-            attr, _, attr_value = part.partition("=")
-            attributes[attr.strip().lower()] = attr_value.strip()
-        found = (_unquote(value.strip()), attributes)
-    return found
-
-
-def _cookie_header_value(header: str, name: str) -> str | None:
-    for part in header.split(";"):
-        key, sep, value = part.partition("=")
-        if sep and key.strip() == name:
-            return _unquote(value.strip())
-    return None
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        return value[1:-1]
-    return value
