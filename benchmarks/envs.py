@@ -27,10 +27,9 @@ def _version(dist: str) -> str:
 
 def _installed(dist: str) -> bool:
     try:
-        importlib.metadata.version(dist)
+        return bool(_version(dist))
     except importlib.metadata.PackageNotFoundError:
         return False
-    return True
 
 
 def requirements(name: str) -> list[str]:
@@ -58,6 +57,15 @@ def requirements(name: str) -> list[str]:
 
 def python(name: str) -> Path:
     return WORK / name / "bin" / "python"
+
+
+def python_for(server: str) -> str:
+    """The python that runs ``serve.py``'s ``server`` (set up on first use)."""
+    if server == "legacy":
+        return str(ensure("legacy"))
+    if server.startswith("starlette"):
+        return str(ensure("starlette"))
+    return sys.executable
 
 
 def ensure(name: str, *, quiet: bool = True) -> Path:

@@ -25,6 +25,7 @@ sys.path.insert(0, str(HERE))
 import codec_bench  # noqa: E402
 import e2e  # noqa: E402
 import engine_bench  # noqa: E402
+from serve import need_wrk  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -32,7 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--all", action="store_true", help="also 0.3.1 and Starlette")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    e2e.need_wrk()
+    need_wrk()
     with tempfile.TemporaryDirectory(prefix="cookiesession-smoke-") as tmp:
         out = Path(tmp)
         codec_bench.main(["--quick", "--out", str(out)])
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.all:
             only += ["legacy", "starlette-bare", "starlette"]
         e2e.main([
-            "--duration", "1", "--rounds", "1", "--warmup", "1",
+            "--duration", "1", "--rounds", "1",
             "--case", "untouched", "write", "--size", "small",
             "--memory-requests", "2000", "--only", *only, "--out", str(out),
         ])
