@@ -25,6 +25,7 @@ sys.path.insert(0, str(HERE))
 import codec_bench  # noqa: E402
 import e2e  # noqa: E402
 import engine_bench  # noqa: E402
+import injection_bench  # noqa: E402
 from serve import need_wrk  # noqa: E402
 
 
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> None:
         out = Path(tmp)
         codec_bench.main(["--quick", "--out", str(out)])
         engine_bench.main(["--quick", "--out", str(out)])
+        injection_bench.main(["--quick", "--out", str(out)])
         only = ["lifecycle", "floor", "ours"]
         if args.all:
             only += ["legacy", "starlette-bare", "starlette"]
@@ -47,7 +49,8 @@ def main(argv: list[str] | None = None) -> None:
             "--memory-requests", "2000", "--only", *only, "--out", str(out),
         ])
         for name in (
-            "codec.json", "codec.md", "engine.json", "engine.md", "e2e.json", "e2e.md", "e2e.png",
+            "codec.json", "codec.md", "engine.json", "engine.md", "injection.json",
+            "injection.md", "e2e.json", "e2e.md", "e2e.png",
         ):
             path = out / name
             assert path.is_file(), f"{name} was not written"
