@@ -381,7 +381,7 @@ def chart(result: dict[str, Any], path: Path) -> None:
                   if t["baseline"] in r["vs_bare"]]
         for k, (x, level) in enumerate(dashes):
             ax.hlines(level, x - width / 2, x + width / 2, colors="#c1121f", linewidth=1.6,
-                      label=None if k else "target")
+                      label="_nolegend_" if k else "target")
     ax.axhline(1.0, color="black", linewidth=0.6)
     ax.set_xticks(range(len(rows)), [f"{r['case']}\n{_size(r['size'])}" for r in rows],
                   fontsize=8)

@@ -38,7 +38,7 @@ APPS = ("no-ext", "ext")
 BLOCK = 500
 
 
-def build_app(kind: str) -> Sanic:
+def build_app(kind: str) -> Sanic[Any, Any]:
     """The app of ``kind`` (``ext`` or ``no-ext``); run by an AsgiWorker."""
     app = Sanic(f"injection_bench_{kind.replace('-', '_')}")
     app.config.SESSION_COOKIE_SECRET_KEY = SECRET

@@ -49,10 +49,13 @@ from binascii import a2b_base64, b2a_base64
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import int_to_bytes
+
+if TYPE_CHECKING:
+    from sanic import Sanic
 
 #: The secret every server signs with (benchmark only).
 SECRET = "benchmark-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -104,7 +107,7 @@ def session_data(size: str) -> dict[str, Any]:
     if size == "small":
         return data
     rng = random.Random(size)
-    cart = []
+    cart: list[dict[str, Any]] = []
     while len(json.dumps({**data, "cart": cart}, separators=(",", ":"))) < 1000:
         cart.append({"sku": f"{rng.getrandbits(40):010x}", "qty": rng.randint(1, 9),
                      "note": rng.choice(["gift", "", "express", "fragile"])})
@@ -126,7 +129,7 @@ def cookie_for(impl: str, size: str) -> str:
 # -- the apps -----------------------------------------------------------------
 
 
-def sanic_app(name: str) -> Any:
+def sanic_app(name: str) -> Sanic[Any, Any]:
     """The Sanic app of server ``name``."""
     from sanic import Sanic, response
 
@@ -138,6 +141,7 @@ def sanic_app(name: str) -> Any:
     # every server runs the same framework path.
     app.config.AUTO_EXTEND = False
     app.config.SESSION_COOKIE_SECRET_KEY = SECRET
+
     # Empty hooks, registered before the app starts (as the engine does);
     # each returns None (a truthy value would stop a signal's chain).
     async def on_request(request: Any) -> None:
@@ -193,7 +197,7 @@ def sanic_app(name: str) -> Any:
     return app
 
 
-def floor_app(app: Any, refresh: bool) -> Any:
+def floor_app(app: Sanic[Any, Any], refresh: bool) -> Sanic[Any, Any]:
     """The least a signed-cookie session can do on the engine's two signals,
     inline, with no library: no token cache, no session object, no change
     detection (the route says when it changed the data). Its tokens are
@@ -263,7 +267,7 @@ def floor_app(app: Any, refresh: bool) -> Any:
         return (data, payload) if type(data) is dict else None
 
     # The timestamp, encoded once per second.
-    stamp = [0, b""]
+    stamp: list[Any] = [0, b""]
 
     def set_cookie(payload: bytes) -> str:
         second = int(time.time())
@@ -466,17 +470,13 @@ def free_port() -> int:
 
 
 def stop(proc: subprocess.Popen[Any]) -> None:
-    """Stop one process this script started, by its PID."""
-    if proc.poll() is not None:
-        return
+    """Stop one process this script started, by its PID (SIGINT, then SIGKILL)."""
+    proc.send_signal(signal.SIGINT)  # nothing once it has ended and been reaped
     try:
-        os.kill(proc.pid, signal.SIGINT)
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        os.kill(proc.pid, signal.SIGKILL)
+        proc.kill()
         proc.wait(timeout=10)
-    except ProcessLookupError:
-        pass
 
 
 class Child:
