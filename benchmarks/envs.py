@@ -68,7 +68,7 @@ def python_for(server: str) -> str:
     return sys.executable
 
 
-def ensure(name: str, *, quiet: bool = True) -> Path:
+def ensure(name: str) -> Path:
     """Create ``benchmarks/.work/<name>`` if needed; return its python."""
     exe = python(name)
     stamp = WORK / name / "requirements.txt"
@@ -77,10 +77,11 @@ def ensure(name: str, *, quiet: bool = True) -> Path:
         return exe
     print(f"setting up {WORK / name} ...", flush=True)
     venv.EnvBuilder(with_pip=True, clear=True).create(WORK / name)
-    cmd = [str(exe), "-m", "pip", "install", "--disable-pip-version-check", *requirements(name)]
-    if quiet:
-        cmd.insert(4, "-q")
-    subprocess.run(cmd, check=True)
+    subprocess.run(
+        [str(exe), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+         *requirements(name)],
+        check=True,
+    )
     stamp.write_text(wanted)
     return exe
 
