@@ -1,24 +1,12 @@
 """Codec micro-benchmark: CPU time of one decode + one encode, in process.
 
-Three implementations of the same token (``URLSafeTimedSerializer``'s):
-
-- ``ours``: :class:`sanic_cookiesession.codec.TimedTokenCodec` with its
-  token cache turned off (every decode does the whole work);
-- ``ours, cached``: the same codec as it runs in a server, where the token
-  was seen before (the browser sends back the cookie it was given), so
-  the decode is a cache hit; shown for information, not compared with the
-  lower bound;
-- ``itsdangerous``: ``URLSafeTimedSerializer(secret, salt=salt)`` with the
-  defaults 0.3.x used (``dumps`` / ``loads(token, max_age=...)``);
-- ``lower bound``: the same work written by hand with the same primitives
-  (compact JSON, URL-safe base64, a big-endian timestamp, HMAC-SHA1 with a
-  key derived once), with no checks beyond the signature and the age; it
-  inflates a compressed token but never tries to compress.
-
-Samples of each are interleaved (ours, itsdangerous, lower bound, ours, ...)
-so that noise hits all three alike; each figure is the median of the
-samples, in CPU microseconds (``time.process_time_ns``). The size sweep runs
-100 B to 3.5 KB of JSON and fits a line through our cost.
+The same token (``URLSafeTimedSerializer``'s) four ways: ``ours``
+(``sanic_cookiesession.codec.TimedTokenCodec``, a private class, with its
+token cache off), ``itsdangerous`` (``URLSafeTimedSerializer`` with 0.3.x's
+defaults), ``lower bound`` (:class:`LowerBound`) and ``ours, cached`` (the
+token seen before, as in a server; for information). Samples are
+interleaved so that noise hits all alike; figures are medians, in CPU µs.
+A sweep from 100 B to 3.5 KB of JSON fits a line through our cost.
 
     python benchmarks/codec_bench.py [--repeats 15] [--quick]
 """
@@ -43,11 +31,12 @@ from itsdangerous import URLSafeTimedSerializer
 from sanic_cookiesession.codec import TimedTokenCodec
 
 HERE = Path(__file__).resolve().parent
-SECRET = "benchmark-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
-SALT = "cookie-session"
-MAX_AGE = 86400
+sys.path.insert(0, str(HERE))
+
+from serve import MAX_AGE, SALT, SECRET, session_data  # noqa: E402
+
 SIZES = [100, 250, 500, 1000, 2000, 3500]
-SMALL = {"user": "ann", "visits": 1}  # 25 bytes of compact JSON
+SMALL = session_data("small")  # 25 bytes of compact JSON
 
 
 def sized(n: int) -> dict[str, Any]:
@@ -68,7 +57,9 @@ def sized(n: int) -> dict[str, Any]:
 
 
 class LowerBound:
-    """The token by hand: what any implementation has to do at least."""
+    """The token by hand: what any implementation has to do at least (the
+    same primitives, no checks beyond the signature and the age; it
+    inflates a compressed token but never compresses)."""
 
     def __init__(self, secret: str, salt: str, max_age: int) -> None:
         # Derived once, as itsdangerous derives it (django-concat, SHA-1).
@@ -100,27 +91,27 @@ class LowerBound:
         return json.loads(zlib.decompress(payload) if compressed else payload)
 
 
-def implementations() -> dict[str, Callable[[dict[str, Any], str], object]]:
+def implementations() -> dict[str, Callable[[dict[str, Any], str], str | bytes]]:
     """name -> one decode of ``token`` plus one encode of ``data``."""
     ours = TimedTokenCodec(SECRET, salt=SALT, max_age=MAX_AGE)
-    ours.CACHE_SIZE = 0  # type: ignore[misc]  # measure the whole decode
+    ours.CACHE_SIZE = 0  # measure the whole decode
     cached = TimedTokenCodec(SECRET, salt=SALT, max_age=MAX_AGE)
     theirs = URLSafeTimedSerializer(SECRET, salt=SALT)
     bound = LowerBound(SECRET, SALT, MAX_AGE)
 
-    def run_ours(data: dict[str, Any], token: str) -> object:
+    def run_ours(data: dict[str, Any], token: str) -> str | bytes:
         ours.loads(token)
         return ours.sign(data, ours.payload(data))
 
-    def run_cached(data: dict[str, Any], token: str) -> object:
+    def run_cached(data: dict[str, Any], token: str) -> str | bytes:
         cached.loads(token)
         return cached.sign(data, cached.payload(data))
 
-    def run_theirs(data: dict[str, Any], token: str) -> object:
+    def run_theirs(data: dict[str, Any], token: str) -> str | bytes:
         theirs.loads(token, max_age=MAX_AGE)
         return theirs.dumps(data)
 
-    def run_bound(data: dict[str, Any], token: str) -> object:
+    def run_bound(data: dict[str, Any], token: str) -> str | bytes:
         bound.loads(token)
         return bound.dumps(data)
 
@@ -168,14 +159,8 @@ def measure(
 
 def fit(xs: list[float], ys: list[float]) -> tuple[float, float, float]:
     """Least squares: (intercept, slope, r²)."""
-    mx, my = statistics.fmean(xs), statistics.fmean(ys)
-    sxx = sum((x - mx) ** 2 for x in xs)
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
-    slope = sxy / sxx
-    intercept = my - slope * mx
-    ss_tot = sum((y - my) ** 2 for y in ys)
-    ss_res = sum((y - intercept - slope * x) ** 2 for x, y in zip(xs, ys, strict=True))
-    return intercept, slope, 1 - ss_res / ss_tot if ss_tot else 1.0
+    slope, intercept = statistics.linear_regression(xs, ys)
+    return intercept, slope, statistics.correlation(xs, ys) ** 2
 
 
 def run(repeats: int, sizes: list[int], target_ms: float) -> dict[str, Any]:
@@ -226,11 +211,10 @@ def markdown(result: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Codec micro-benchmark (in process, CPU time).")
     parser.add_argument("--repeats", type=int, default=15)
-    parser.add_argument("--sample-ms", type=float, default=20.0, help="CPU ms per sample")
     parser.add_argument("--quick", action="store_true", help="few repeats, two sizes")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
-    result = run(3, [100, 1000], 2.0) if args.quick else run(args.repeats, SIZES, args.sample_ms)
+    result = run(3, [100, 1000], 2.0) if args.quick else run(args.repeats, SIZES, 20.0)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "codec.json").write_text(json.dumps(result, indent=2) + "\n")
     (args.out / "codec.md").write_text(markdown(result))

@@ -27,10 +27,9 @@ def _version(dist: str) -> str:
 
 def _installed(dist: str) -> bool:
     try:
-        importlib.metadata.version(dist)
+        return bool(_version(dist))
     except importlib.metadata.PackageNotFoundError:
         return False
-    return True
 
 
 def requirements(name: str) -> list[str]:
@@ -60,7 +59,16 @@ def python(name: str) -> Path:
     return WORK / name / "bin" / "python"
 
 
-def ensure(name: str, *, quiet: bool = True) -> Path:
+def python_for(server: str) -> str:
+    """The python that runs ``serve.py``'s ``server`` (set up on first use)."""
+    if server == "legacy":
+        return str(ensure("legacy"))
+    if server.startswith("starlette"):
+        return str(ensure("starlette"))
+    return sys.executable
+
+
+def ensure(name: str) -> Path:
     """Create ``benchmarks/.work/<name>`` if needed; return its python."""
     exe = python(name)
     stamp = WORK / name / "requirements.txt"
@@ -69,10 +77,11 @@ def ensure(name: str, *, quiet: bool = True) -> Path:
         return exe
     print(f"setting up {WORK / name} ...", flush=True)
     venv.EnvBuilder(with_pip=True, clear=True).create(WORK / name)
-    cmd = [str(exe), "-m", "pip", "install", "--disable-pip-version-check", *requirements(name)]
-    if quiet:
-        cmd.insert(4, "-q")
-    subprocess.run(cmd, check=True)
+    subprocess.run(
+        [str(exe), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+         *requirements(name)],
+        check=True,
+    )
     stamp.write_text(wanted)
     return exe
 
