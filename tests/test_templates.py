@@ -32,6 +32,10 @@ TEMPLATES = {
         "{% for k, v in session.items() %}{{ k }}={{ v }};{% endfor %}|"
         "{{ session is mapping }}|{{ session|length }}"
     ),
+    "more": (
+        "{% for k in session %}{{ k }};{% endfor %}|"
+        '{{ session == {"user": "ann", "_note": "n"} }}|{{ session._note }}|{{ session }}'
+    ),
     "flashes": "{% for m in get_flashed_messages() %}[{{ m }}]{% endfor %}",
     "categories": (
         "{% for c, m in get_flashed_messages(with_categories=true) %}[{{ c }}:{{ m }}]{% endfor %}"
@@ -115,6 +119,18 @@ def test_session_values_render_in_templates(
     page = client.get("/page/session")
     assert page.status == 200
     assert page.text == "ann|ann|True|1|user=ann;|True|1"
+
+
+@needs_templating
+def test_session_iterates_compares_and_prints_like_the_session(
+    templated_app: Any, client_for: Any
+) -> None:
+    client: Client = client_for(templated_app())
+    client.post("/set", json={"user": "ann", "_note": "n"})
+    assert client.get("/page/more").text == (
+        "user;_note;|True|n|"
+        "&lt;Session {&#39;user&#39;: &#39;ann&#39;, &#39;_note&#39;: &#39;n&#39;}&gt;"
+    )
 
 
 @needs_templating
@@ -257,6 +273,21 @@ def test_a_global_the_app_set_itself_is_kept(make_app: Any, client_for: Any) -> 
         return await render(template_source=source, app=request.app)
 
     assert client_for(app).get("/").text == "mine []"
+
+
+@needs_templating
+def test_both_environments_get_the_globals_when_the_app_replaced_one(make_app: Any) -> None:
+    from jinja2 import Environment
+
+    from sanic_cookiesession.templates import current_session, get_flashed_messages, register
+
+    app: Sanic = make_app()
+    app.ext.environment = Environment(autoescape=True)  # render() uses this one now
+    assert register(app)
+    for environment in (app.ext.environment, app.ext.templating.environment):
+        assert environment.globals["session"] is current_session
+        assert environment.globals["get_flashed_messages"] is get_flashed_messages
+    assert app.ext.environment is not app.ext.templating.environment
 
 
 @needs_templating
