@@ -18,7 +18,7 @@ from sanic.exceptions import ServerError
 
 from .access import session_mapping
 from .exc import SessionNotInstalledError
-from .flash import get_flashed_messages as flashed_messages  # (package.flash: a function)
+from .flash import get_flashed_messages as flashed_messages  # package.flash is flash()
 from .injection import LISTENER_PRIORITY, has_extension, sanic_extensions
 
 #: The name of Sanic Extensions' templating extension.
