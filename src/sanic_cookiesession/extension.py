@@ -16,7 +16,7 @@ except ImportError as exc:  # pragma: no cover - exercised in the no-ext env
         "(or use sanic_cookiesession.setup(app), which does not)"
     ) from exc
 
-from . import injection, openapi
+from . import injection, openapi, templates
 from .engine import Engine
 
 
@@ -55,6 +55,7 @@ class CookieSession(Extension):  # type: ignore[no-untyped-call]
         # wait for the server to start.
         injection.install(self.app, self.session_type)
         openapi.install(self.app)
+        templates.install(self.app)
 
     def label(self) -> str:
         return "signed cookie"

@@ -8,7 +8,7 @@ from typing import Any
 from itsdangerous import URLSafeTimedSerializer
 from sanic import Sanic
 
-from . import injection, openapi
+from . import injection, openapi, templates
 from .config import LEGACY_DEFAULTS
 from .engine import Engine
 
@@ -53,3 +53,4 @@ def setup(
     # starts: both of these wait for it.
     injection.install(app, session_type)
     openapi.install(app)
+    templates.install(app)
