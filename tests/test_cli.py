@@ -264,3 +264,40 @@ def test_decode_with_an_invalid_salt_is_a_usage_error(capsys: pytest.CaptureFixt
     err = usage_error(capsys, "decode", "x", "--secret", SECRET, "--encrypted", "--salt", "")
     assert "SESSION_COOKIE_SALT" in err
     assert SECRET not in err
+
+
+def test_decode_takes_the_named_cookie_from_a_pasted_header(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SANIC_SESSION_COOKIE_NAME", raising=False)
+    admin = token({"admin": True}, salt="admin-salt")
+    header = f"_session_admin={admin}; _session={token(DATA)}; theme=dark"
+    code, out, err = run(capsys, "decode", header, "--secret", SECRET, "--json")
+    assert code == cli.EXIT_VALID
+    assert json.loads(out)["payload"] == DATA
+    assert "'_session'" in err
+    code, out, err = run(
+        capsys, "decode", header, "--secret", SECRET, "--salt", "admin-salt",
+        "--name", "_session_admin", "--json",
+    )
+    assert code == cli.EXIT_VALID
+    assert json.loads(out)["payload"] == {"admin": True}
+    assert "'_session_admin'" in err
+
+
+def test_decode_names_the_cookie_from_the_environment(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SANIC_SESSION_COOKIE_NAME", "sid")
+    code, out, _ = run(capsys, "decode", f"theme=dark; sid={token(DATA)}", "--secret", SECRET)
+    assert code == cli.EXIT_VALID
+    assert out.splitlines()[-1] == "signature: valid"
+
+
+def test_decode_says_which_cookies_a_header_has_when_the_name_is_missing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SANIC_SESSION_COOKIE_NAME", raising=False)
+    err = usage_error(capsys, "decode", "theme=dark; lang=en")
+    assert "no cookie named '_session'" in err
+    assert "lang, theme" in err

@@ -217,3 +217,53 @@ def test_the_cache_of_lazy_context_classes_is_bounded() -> None:
     for cls in made:
         assert _lazy_class(cls) is not None
     assert len(_lazy_classes) <= _LAZY_CLASSES_MAX
+
+
+class SlotsOnlyCtx:
+    """No ``__dict__`` at all: the per-request state cannot live in it."""
+
+    __slots__ = ("session", "user")
+
+
+class AttrDictCtx(dict[str, Any]):
+    """An attribute dict (addict / munch / Box style): empty, and so falsy,
+    when made, so Sanic's ``request.ctx`` makes a new one on every access
+    until something is stored in it."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        try:
+            del self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+@pytest.mark.parametrize("ctx_type", [SlotsOnlyCtx, AttrDictCtx])
+def test_contexts_0_3_1_worked_with_keep_working(
+    front: str, client_for: Any, ctx_type: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = _app(front, ctx_type)
+
+    @app.get("/logout")
+    async def logout(request: Request) -> Any:
+        del request.ctx.session
+        return response.text("bye")
+
+    client = client_for(app)
+    with caplog.at_level(logging.ERROR):
+        assert client.get("/inc").text == "1"
+        assert client.get("/inc").text == "2"
+        assert read_token(client.jar[COOKIE]) == {"n": 2}
+        # Made at once (the context cannot make it on access): it counts as used.
+        assert client.get("/untouched").headers["vary"] == "Cookie"
+        assert client.get("/logout").cookie()["max-age"] == "0"
+        assert client.get("/inc").text == "1"
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -27,11 +27,14 @@ STAMPED = r"\d\d:\d\d:\d\d\b.*\bLEVEL:\s+.*TEXT"
 @pytest.fixture(autouse=True)
 def _package_logger_as_found() -> Iterator[None]:
     """Each test sees (and leaves) the package logger's handlers and level."""
-    saved = (list(logs.logger.handlers), logs.logger.level, logs._debug_level_set_here)
+    saved = (list(logs.logger.handlers), logs.logger.level, logs._debug_level_set_here,
+             set(logs._debug_apps))
     yield
     logs.logger.handlers[:] = saved[0]
     logs.logger.setLevel(saved[1])
     logs._debug_level_set_here = saved[2]
+    logs._debug_apps.clear()
+    logs._debug_apps.update(saved[3])
 
 
 @contextmanager
@@ -168,3 +171,22 @@ def test_handler_of_the_users_own_takes_over(make_app: AppFactory, client_for: A
         client_for(app).get("/bad")
     assert "session not saved" in mine.getvalue()
     assert "session not saved" not in output.getvalue()  # printed once, not twice
+
+
+def test_an_app_not_in_debug_mode_does_not_undo_another_apps_debug_level() -> None:
+    import asyncio
+    from types import SimpleNamespace
+
+    logs.logger.setLevel(logging.NOTSET)
+    logs._debug_level_set_here = False
+    logs._debug_apps.clear()
+
+    def start(name: str, debug: bool) -> None:
+        asyncio.run(logs._follow_debug_mode(SimpleNamespace(name=name, debug=debug)))  # type: ignore[arg-type]
+
+    start("Debugging", True)
+    assert logs.logger.level == logging.DEBUG
+    start("Production", False)  # started later, in the same process
+    assert logs.logger.level == logging.DEBUG
+    start("Debugging", False)  # restarted without debug: no app wants it now
+    assert logs.logger.level == logging.NOTSET

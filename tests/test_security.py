@@ -283,6 +283,28 @@ def test_max_size_setting_is_the_whole_header(make_app: Any, client_for: Any) ->
     assert client.get("/set/200").set_cookie_headers == []
 
 
+def test_max_size_is_the_largest_header_sent(make_app: Any, client_for: Any) -> None:
+    def app_with(max_size: int) -> Sanic:
+        app = add_routes(make_app(SESSION_COOKIE_MAX_SIZE=max_size))
+
+        @app.get("/exact")
+        async def exact(request: Request) -> Any:
+            request.ctx.session["blob"] = "a" * 40  # too short for zlib: a fixed size
+            return response.text("ok")
+
+        return app
+
+    [header] = client_for(app_with(8000)).get("/exact").set_cookie_headers
+    size = len(header)
+    [at_limit] = client_for(app_with(size)).get("/exact").set_cookie_headers
+    assert len(at_limit) == size  # exactly the limit: sent
+    over: Client = client_for(app_with(size - 1))
+    old = token({"n": 1})
+    result = over.get("/exact", cookie_header=f"{COOKIE}={old}")
+    assert result.status == 200
+    assert result.set_cookie_headers == []  # one byte over: refused, the old cookie stays
+
+
 def test_oversize_incoming_cookie_is_rejected_before_crypto(
     make_app: Any, client_for: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,9 +6,9 @@ import logging
 from typing import Any
 
 import pytest
-from sanic import Request, Sanic
+from sanic import Request, Sanic, response
 
-from sanic_cookiesession import save_session
+from sanic_cookiesession import REJECTED_SIGNAL, save_session
 
 from .conftest import COOKIE, Client, read_token, token
 
@@ -41,6 +41,32 @@ def app(make_app: Any) -> Sanic:
         await resp.send("hello")
         request.ctx.session["late"] = True
         await resp.eof()
+
+    @app.get("/saved-twice")
+    async def saved_twice(request: Request) -> None:
+        request.ctx.session["n"] = 1
+        resp = await request.respond(content_type="text/plain")
+        save_session(request, resp)
+        request.ctx.session["n"] = 2
+        save_session(request, resp)
+        await resp.send("ok")
+        await resp.eof()
+
+    @app.get("/saved-then-returned")
+    async def saved_then_returned(request: Request) -> Any:
+        request.ctx.session["n"] = 1
+        resp = response.text("ok")
+        save_session(request, resp)
+        request.ctx.session["n"] = 2
+        return resp
+
+    @app.get("/file-stream")
+    async def file_stream(request: Request) -> Any:
+        request.ctx.session["downloaded"] = True
+        stream = await response.file_stream(__file__)
+        if request.args.get("save"):
+            save_session(request, stream)
+        return stream
 
     @app.get("/read-late")
     async def read_late(request: Request) -> None:
@@ -89,3 +115,50 @@ def test_unchanged_session_read_while_streaming_does_not_warn(
         result = client.get("/read-late")
     assert result.text == "3"
     assert [r for r in caplog.records if r.name == "sanic_cookiesession"] == []
+
+
+@pytest.mark.parametrize("path", ["/saved-twice", "/saved-then-returned"])
+def test_saving_again_leaves_one_set_cookie_with_the_latest_value(
+    app: Sanic, client_for: Any, path: str
+) -> None:
+    result = client_for(app).get(path)
+    assert result.text == "ok"
+    assert len(result.set_cookie_headers) == 1
+    assert read_token(result.cookie().value) == {"n": 2}
+
+
+def test_a_file_stream_keeps_a_change_saved_on_the_stream(
+    app: Sanic, client_for: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="sanic_cookiesession"):
+        saved = client_for(app).get("/file-stream?save=1")
+    assert saved.status == 200
+    assert read_token(saved.cookie().value) == {"downloaded": True}
+    assert caplog.records == []
+
+
+def test_a_file_stream_change_not_saved_is_warned_with_advice_that_applies(
+    app: Sanic, client_for: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="sanic_cookiesession"):
+        lost = client_for(app).get("/file-stream")
+    assert lost.status == 200
+    assert COOKIE not in lost.cookies
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "sanic_cookiesession"]
+    assert "file_stream()" in warning
+    assert "save_session(request, response)" in warning
+
+
+@pytest.mark.parametrize("path", ["/stream", "/late", "/read-late", "/file-stream?save=1"])
+def test_the_rejected_signal_fires_once_when_the_route_streamed(
+    app: Sanic, client_for: Any, path: str
+) -> None:
+    app.ctx.rejected = []
+
+    @app.signal(REJECTED_SIGNAL)
+    async def rejected(request: Request, reason: str, cookie_name: str) -> None:
+        app.ctx.rejected.append(reason)
+
+    result = client_for(app).get(path, cookie_header=f"{COOKIE}=forged.cookie.value")
+    assert result.status == 200
+    assert app.ctx.rejected == ["bad_signature"]

@@ -41,6 +41,7 @@ from itsdangerous.encoding import base64_decode, bytes_to_int
 from . import codec as _codec
 from .codec import BAD_SIGNATURE, EXPIRED, FALLBACK_KEY, Codec, TimedTokenCodec
 from .config import DEFAULTS, Settings
+from .cookies import cookie_values
 from .exc import ConfigError
 
 EXIT_VALID = 0
@@ -115,7 +116,14 @@ def _parser() -> argparse.ArgumentParser:
     decode.add_argument(
         "token",
         metavar="TOKEN",
-        help="the cookie value (or 'name=value' as copied from a browser); '-' reads stdin",
+        help="the cookie value, 'name=value' as copied from a browser, or a whole "
+        "Cookie header; '-' reads stdin",
+    )
+    decode.add_argument(
+        "--name",
+        default=os.environ.get("SANIC_SESSION_COOKIE_NAME") or DEFAULTS["SESSION_COOKIE_NAME"],
+        help="in a Cookie header with several cookies, the one to decode (default: "
+        "SANIC_SESSION_COOKIE_NAME if set, else %(default)s)",
     )
     secret = decode.add_mutually_exclusive_group()
     secret.add_argument("--secret", metavar="KEY", help="the secret key to verify with")
@@ -184,7 +192,7 @@ class _Report:
 
 def _decode(args: argparse.Namespace) -> int:
     parser: argparse.ArgumentParser = args.parser
-    token = _clean(sys.stdin.read() if args.token == "-" else args.token)
+    token = _clean(sys.stdin.read() if args.token == "-" else args.token, args.name, parser)
     secret: str | None = args.secret
     if args.secret_env is not None:
         secret = os.environ.get(args.secret_env)
@@ -206,11 +214,21 @@ def _decode(args: argparse.Namespace) -> int:
     return report.code
 
 
-def _clean(raw: str) -> str:
+def _clean(raw: str, name: str, parser: argparse.ArgumentParser) -> str:
+    """The token in what was pasted: a cookie value, ``name=value``, or a
+    whole ``Cookie`` header (then the cookie called ``name``)."""
     token = raw.strip()
-    name, sep, value = token.partition("=")
+    if ";" in token:  # a Cookie header: tokens never contain ';'
+        values = cookie_values(token, name)
+        if not values:
+            names = sorted({part.partition("=")[0].strip() for part in token.split(";")} - {""})
+            parser.error(f"the header has no cookie named {name!r} (it has: {', '.join(names)})")
+        which = "it" if len(values) == 1 else f"the first of the {len(values)} sent"
+        print(f"decoding cookie {name!r} from the header ({which})", file=sys.stderr)
+        return values[0]
+    key, sep, value = token.partition("=")
     # Session tokens never contain '=': this is 'name=value' from a browser.
-    if sep and name and "." not in name:
+    if sep and key and "." not in key:
         token = value.strip()
     if len(token) >= 2 and token[0] == token[-1] == '"':
         token = token[1:-1]

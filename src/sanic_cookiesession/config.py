@@ -7,9 +7,12 @@ Request code never looks at ``app.config``; it reads a frozen
 from __future__ import annotations
 
 import dataclasses
+import os
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from sanic.utils import str_to_bool
 
 from .exc import ConfigError
 
@@ -115,7 +118,11 @@ class Settings:
         def get(key: str) -> Any:
             return config.get(key, DEFAULTS[key])
 
+        def text(key: str) -> Any:
+            return _text(key, get(key))
+
         secret_key, secret = _secret(config)
+        secret = _text(secret_key, secret)
         _check(secret_key, secret, _is_secret, "a non-empty str or bytes")
 
         fb_key = "SESSION_COOKIE_SECRET_KEY_FALLBACKS"
@@ -125,24 +132,24 @@ class Settings:
             fallbacks = config.get(fb_key)
 
         values: dict[str, Any] = {
-            "cookie_name": _name("SESSION_COOKIE_NAME", get("SESSION_COOKIE_NAME")),
-            "domain": _optional_str("SESSION_COOKIE_DOMAIN", get("SESSION_COOKIE_DOMAIN")),
+            "cookie_name": _name("SESSION_COOKIE_NAME", text("SESSION_COOKIE_NAME")),
+            "domain": _optional_str("SESSION_COOKIE_DOMAIN", text("SESSION_COOKIE_DOMAIN")),
             "httponly": _bool("SESSION_COOKIE_HTTPONLY", get("SESSION_COOKIE_HTTPONLY")),
             "max_age": _optional_int(
                 "SESSION_COOKIE_MAX_AGE", get("SESSION_COOKIE_MAX_AGE"), minimum=1
             ),
-            "salt": _str("SESSION_COOKIE_SALT", get("SESSION_COOKIE_SALT")),
+            "salt": _str("SESSION_COOKIE_SALT", text("SESSION_COOKIE_SALT")),
             "secret_key": secret,
             "secret_key_fallbacks": _fallbacks(fb_key, fallbacks),
             "secure": _bool("SESSION_COOKIE_SECURE", get("SESSION_COOKIE_SECURE")),
-            "session_name": _identifier("SESSION_NAME", get("SESSION_NAME")),
+            "session_name": _identifier("SESSION_NAME", text("SESSION_NAME")),
             "refresh_each_request": _bool(
                 "SESSION_REFRESH_EACH_REQUEST", get("SESSION_REFRESH_EACH_REQUEST")
             ),
             "samesite": _samesite(
                 "SESSION_COOKIE_SAMESITE", get("SESSION_COOKIE_SAMESITE")
             ),
-            "path": _path("SESSION_COOKIE_PATH", get("SESSION_COOKIE_PATH")),
+            "path": _path("SESSION_COOKIE_PATH", text("SESSION_COOKIE_PATH")),
             "partitioned": _bool(
                 "SESSION_COOKIE_PARTITIONED", get("SESSION_COOKIE_PARTITIONED")
             ),
@@ -264,6 +271,40 @@ def _secret(config: Mapping[str, Any]) -> tuple[str, Any]:
         "a non-empty str or bytes (or set SECRET_KEY); 'none' means no value",
         config.get("SESSION_COOKIE_SECRET_KEY"),
     )
+
+
+#: The prefix of the environment variables Sanic loads into ``app.config``.
+ENV_PREFIX = "SANIC_"
+
+
+def _text(key: str, value: Any) -> Any:
+    """The value of a key that holds text, as text.
+
+    Sanic casts ``SANIC_`` environment variables that look like numbers or
+    booleans (``SANIC_SESSION_COOKIE_SALT=2024`` becomes ``2024``): such a
+    value is read back from the environment, as written there (``007``
+    stays ``007``); a number set in code gives its string form. Anything
+    else is left for the key's own check.
+    """
+    if not isinstance(value, (int, float)):
+        return value
+    raw = os.environ.get(ENV_PREFIX + key)
+    if raw is not None:
+        cast = _sanic_cast(raw)
+        if cast == value and type(cast) is type(value):
+            return raw
+    return value if isinstance(value, bool) else str(value)
+
+
+def _sanic_cast(raw: str) -> Any:
+    """What Sanic makes of an environment variable's text (its default
+    converters, tried in the order Sanic tries them)."""
+    for convert in (int, float, str_to_bool):
+        try:
+            return convert(raw)
+        except ValueError:
+            continue
+    return raw
 
 
 def _as_bytes(value: str | bytes) -> bytes:

@@ -6,6 +6,12 @@ module a "session not saved" error reached stderr through Python's last-
 resort handler as a bare line (no level, no time), and nothing below
 WARNING was shown at all.
 
+Python's loggers are per process, and so is the package logger's level:
+records are logged from code shared by every app of the process (the
+codec, the engine's save path), which does not know which app's debug
+setting should decide. In a process that runs several apps, the package
+logger is at DEBUG while any of them runs in debug mode.
+
 :func:`send_to_sanic_log` gives the package logger one handler that hands
 each record to the handlers of Sanic's error logger (``sanic.error``) as
 they are when the record is logged. So the records get Sanic's format
@@ -37,8 +43,10 @@ SANIC_ERROR_LOGGER = "sanic.error"
 logger = logging.getLogger(LOGGER_NAME)
 
 # Whether the DEBUG level on the package logger was set here (in debug
-# mode), so that it can be undone, and a level the user set is left alone.
+# mode), so that it can be undone, and a level the user set is left alone;
+# and the apps of this process that run in debug mode.
 _debug_level_set_here = False
+_debug_apps: set[str] = set()
 
 
 class SanicLogHandler(logging.Handler):
@@ -86,10 +94,15 @@ def send_to_sanic_log(app: Sanic[Any, Any]) -> None:
 async def _follow_debug_mode(app: Sanic[Any, Any]) -> None:
     """Lower the package logger to DEBUG in debug mode (as Sanic does for its
     own logger), so INFO records (rejected cookies) and DEBUG ones (cookies
-    accepted with a fallback key) are shown; undo it otherwise. A level set
-    by the user is never changed."""
+    accepted with a fallback key) are shown; undo it when no app of the
+    process runs in debug mode any more. A level set by the user is never
+    changed."""
     global _debug_level_set_here
     if app.debug:
+        _debug_apps.add(app.name)
+    else:
+        _debug_apps.discard(app.name)
+    if _debug_apps:
         if logger.level == logging.NOTSET:
             logger.setLevel(logging.DEBUG)
             _debug_level_set_here = True
