@@ -118,9 +118,10 @@ class Codec(abc.ABC):
         """Decode a cookie value. Never raises."""
 
 
-# What json.dumps(data, ensure_ascii=False, separators=(",", ":")) builds on
-# every call, built once.
+# What json.dumps(data, ensure_ascii=False, separators=(",", ":")) and
+# json.loads build on every call, built once.
 _encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_decode_json = json.JSONDecoder().decode
 
 
 def compact_json(data: dict[str, Any]) -> bytes:
@@ -129,10 +130,13 @@ def compact_json(data: dict[str, Any]) -> bytes:
 
 
 def load_dict(raw: bytes) -> dict[str, Any] | None:
-    """The ``dict`` a JSON payload holds (read as itsdangerous reads it), or
-    ``None``. Never raises."""
+    """The ``dict`` a JSON payload holds, or ``None``. Never raises.
+
+    Payloads are UTF-8, as itsdangerous writes them; bytes that are not
+    (and so could not have been signed by this package) are refused.
+    """
     try:
-        data = json.loads(raw)
+        data = _decode_json(raw.decode("utf-8"))
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
     return data if isinstance(data, dict) else None
