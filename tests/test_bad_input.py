@@ -118,3 +118,30 @@ def test_quoted_cookie_value_is_read(app: Sanic, client_for: Any) -> None:
     client: Client = client_for(app)
     header = f'{COOKIE}="{token({"n": "quoted"})}"'
     assert client.get("/", cookie_header=header).json() == {"n": "quoted"}
+
+
+def test_a_request_rejected_while_its_head_was_read_never_overwrites_the_cookie(
+    make_app: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The head is too large: Sanic's own server answers 413 without the
+    # request signal, and the Cookie header was never read (under ASGI the
+    # server limits the head). A response middleware that touches the
+    # session must not replace the real cookie with its change.
+    from sanic_cookiesession import get_session
+
+    app: Sanic = make_app(REQUEST_MAX_SIZE=600)
+
+    @app.on_response
+    async def remember_status(request: Request, resp: Any) -> None:
+        get_session(request)["last_status"] = resp.status
+
+    @app.get("/")
+    async def index(request: Request) -> Any:
+        return response.text("ok")
+
+    client = Client(app, "http")
+    with caplog.at_level(logging.WARNING, logger="sanic_cookiesession"):
+        result = client.get("/", cookie_header=f"{COOKIE}={token({'user': 'ann'})}; t={'x' * 600}")
+    assert result.status == 413
+    assert result.set_cookie_headers == []
+    assert any("never read" in r.getMessage() for r in caplog.records)

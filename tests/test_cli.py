@@ -301,3 +301,14 @@ def test_decode_says_which_cookies_a_header_has_when_the_name_is_missing(
     err = usage_error(capsys, "decode", "theme=dark; lang=en")
     assert "no cookie named '_session'" in err
     assert "lang, theme" in err
+
+
+def test_decode_reads_a_header_pasted_with_its_name_and_a_host_prefixed_cookie(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SANIC_SESSION_COOKIE_NAME", raising=False)
+    header = f"Cookie: theme=dark; __Host-_session={token(DATA)}"
+    code, out, err = run(capsys, "decode", header, "--secret", SECRET, "--json")
+    assert code == cli.EXIT_VALID
+    assert json.loads(out)["payload"] == DATA
+    assert "'__Host-_session'" in err

@@ -246,7 +246,47 @@ class AttrDictCtx(dict[str, Any]):
             raise AttributeError(name) from None
 
 
-@pytest.mark.parametrize("ctx_type", [SlotsOnlyCtx, AttrDictCtx])
+class DefaultingAttrDictCtx(AttrDictCtx):
+    """Like addict's ``Dict``: every missing attribute reads as an empty one."""
+
+    def __getattr__(self, name: str) -> Any:
+        return self.get(name, {})
+
+
+class CopiedDictCtx:
+    """Like munch's ``Munch``: ``__dict__`` is a property returning a copy,
+    so nothing written into ``vars(ctx)`` is kept."""
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_data", {"tenant": "acme"})
+
+    @property
+    def __dict__(self) -> dict[str, Any]:  # type: ignore[override]
+        return dict(object.__getattribute__(self, "_data"))
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return object.__getattribute__(self, "_data")[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__getattribute__(self, "_data")[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        del object.__getattribute__(self, "_data")[name]
+
+
+class RefusingCtx:
+    """A class that refuses every subclass (with something else than TypeError)."""
+
+    def __init_subclass__(cls) -> None:
+        raise RuntimeError("final class")
+
+
+@pytest.mark.parametrize(
+    "ctx_type", [SlotsOnlyCtx, AttrDictCtx, DefaultingAttrDictCtx, CopiedDictCtx, RefusingCtx]
+)
 def test_contexts_0_3_1_worked_with_keep_working(
     front: str, client_for: Any, ctx_type: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -267,3 +307,24 @@ def test_contexts_0_3_1_worked_with_keep_working(
         assert client.get("/logout").cookie()["max-age"] == "0"
         assert client.get("/inc").text == "1"
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+@pytest.mark.parametrize("ctx_type", [StoreCtx, CopiedDictCtx, DefaultingAttrDictCtx])
+def test_a_session_put_there_before_it_was_read_is_saved(
+    front: str, client_for: Any, ctx_type: Any
+) -> None:
+    app = _app(front, ctx_type)
+
+    @app.get("/login")
+    async def login(request: Request) -> Any:
+        request.ctx.session = {"user": "ann"}
+        return response.text("in")
+
+    @app.get("/forget")
+    async def forget(request: Request) -> Any:
+        request.ctx.session = None
+        return response.text("out")
+
+    client = client_for(app)
+    assert read_token(client.get("/login").cookie().value) == {"user": "ann"}
+    assert client.get("/forget").cookie()["max-age"] == "0"

@@ -4,6 +4,7 @@ such a request never refreshes or deletes the cookie by itself."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -47,6 +48,11 @@ def app(make_app: Any) -> Sanic:
     @app.post("/logout")
     async def logout(request: Request) -> Any:
         request.ctx.session.clear()
+        return response.json({})
+
+    @app.post("/logout-del")
+    async def logout_del(request: Request) -> Any:
+        del request.ctx.session
         return response.json({})
 
     return app
@@ -157,3 +163,45 @@ def test_duplicates_are_judged_per_namespace(make_app: Any, client_for: Any) -> 
     result = client.get("/admin/", cookie_header=cookie_header)
     assert result.json() == {"admin": True}
     assert read_token(result.cookie(admin_cookie).value, salt="admin-salt") == {"admin": True}
+
+
+def test_deleting_the_session_on_an_ambiguous_request_deletes_the_cookie(
+    app: Sanic, client_for: Any
+) -> None:
+    # An explicit logout is a change the app makes: it is written.
+    client: Client = client_for(app)
+    result = client.post("/logout-del", cookie_header=header(token(ATTACKER), token(VICTIM)))
+    assert result.cookie()["max-age"] == "0"
+
+
+def test_cookies_split_over_several_cookie_fields_are_all_seen(app: Sanic) -> None:
+    # HTTP/2 clients may send one Cookie field per cookie; ASGI servers pass
+    # them on as they came.
+    async def get(*fields: str) -> Any:
+        _, result = await app.asgi_client.get("/", headers=[("cookie", f) for f in fields])
+        return result
+
+    tossed = asyncio.run(get(f"{COOKIE}={token(ATTACKER)}", f"{COOKIE}={token(VICTIM)}"))
+    assert tossed.json == {}
+    assert tossed.headers.get_list("set-cookie") == []
+    second = asyncio.run(get("theme=dark", f"{COOKIE}={token(VICTIM)}"))
+    assert second.json == VICTIM
+
+
+def test_a_legacy_cookie_with_duplicates_is_not_stamped_and_written(
+    make_app: Any, client_for: Any
+) -> None:
+    # With SESSION_ABSOLUTE_LIFETIME on, a cookie written without the
+    # creation stamp (by 0.3.x) gets one; that alone is no change the app
+    # made, so a request with duplicates writes nothing.
+    app: Sanic = make_app(SESSION_ABSOLUTE_LIFETIME=3600, SESSION_REFRESH_EACH_REQUEST=False)
+
+    @app.get("/")
+    async def read(request: Request) -> Any:
+        return response.json(dict(request.ctx.session))
+
+    forged = token(ATTACKER, secret="a-key-the-site-never-had-0123456789abcdef")
+    client: Client = client_for(app)
+    result = client.get("/", cookie_header=header(forged, token(VICTIM)))
+    assert result.json() == VICTIM
+    assert result.set_cookie_headers == []

@@ -51,3 +51,36 @@ def test_the_apps_own_lifecycle_handlers_see_and_change_the_session(
         "by_handler": True,
         "by_signal": 1,
     }
+
+
+def test_a_session_read_before_routing_on_a_namespaced_route_is_warned(
+    front: str, client_for: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from sanic import Blueprint
+
+    from sanic_cookiesession import session_namespace
+
+    app = Sanic(unique_name())
+    app.config.SECRET_KEY = SECRET
+
+    @app.signal("http.lifecycle.request")
+    async def read_early(request: Request) -> None:
+        request.ctx.session.get("user")
+
+    install(app, front)
+    admin = session_namespace(Blueprint("admin", url_prefix="/admin"), salt="admin-salt")
+
+    @admin.get("/")
+    async def admin_index(request: Request) -> Any:
+        request.ctx.session["seen"] = True
+        return response.text("ok")
+
+    app.blueprint(admin)
+    with caplog.at_level(logging.WARNING, logger="sanic_cookiesession"):
+        result = client_for(app).get("/admin/")
+    assert result.status == 200
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "sanic_cookiesession"]
+    assert "admin_index" in warning
+    assert "before routing" in warning

@@ -59,6 +59,8 @@ def session_mapping(request: Request) -> MutableMapping[str, Any]:
     name = engine.session_name
     state = opened(request)
     if state is None:
+        # The request's head was rejected (400, 413) before the engine saw
+        # it: its cookie was never read, so this session is never saved.
         engine.attach(request)
         state = opened(request)
         if state is None:
@@ -66,6 +68,7 @@ def session_mapping(request: Request) -> MutableMapping[str, Any]:
                 f"this request to app {request.app.name!r} has no session: the app "
                 "was not started by a Sanic server or test client"
             )
+        state.readonly = True
     ctx = request.ctx
     session = getattr(ctx, name, MISSING)  # made here on first access
     if session is MISSING or session is None:

@@ -218,13 +218,19 @@ def _clean(raw: str, name: str, parser: argparse.ArgumentParser) -> str:
     """The token in what was pasted: a cookie value, ``name=value``, or a
     whole ``Cookie`` header (then the cookie called ``name``)."""
     token = raw.strip()
+    if token[:7].lower() == "cookie:":  # the header's name came along
+        token = token[7:].strip()
     if ";" in token:  # a Cookie header: tokens never contain ';'
-        values = cookie_values(token, name)
+        # The name as configured, or as sent with SESSION_COOKIE_HOST_PREFIX.
+        for candidate in (name, f"__Host-{name}"):
+            values = cookie_values(token, candidate)
+            if values:
+                break
         if not values:
             names = sorted({part.partition("=")[0].strip() for part in token.split(";")} - {""})
             parser.error(f"the header has no cookie named {name!r} (it has: {', '.join(names)})")
         which = "it" if len(values) == 1 else f"the first of the {len(values)} sent"
-        print(f"decoding cookie {name!r} from the header ({which})", file=sys.stderr)
+        print(f"decoding cookie {candidate!r} from the header ({which})", file=sys.stderr)
         return values[0]
     key, sep, value = token.partition("=")
     # Session tokens never contain '=': this is 'name=value' from a browser.

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import inspect
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import SimpleNamespace
 from typing import Any, Protocol
 
@@ -44,6 +44,9 @@ class State(Protocol):
 
     def forget(self) -> None:
         """Mark the session as deleted before it was made."""
+
+    def assign(self) -> None:
+        """Mark the session as put there by user code before it was made."""
 
 
 class Opener(Protocol):
@@ -150,6 +153,16 @@ def stored(ctx: Any, name: str, reached: bool) -> Any:
     return MISSING
 
 
+def put_there(ctx: Any, name: str) -> bool:
+    """Whether ``ctx`` already has a session attribute ``name`` (neither
+    missing nor ``None``), found without the context's own ``__getattr__``
+    (an attribute dict answers every name), or as an item of a mapping."""
+    found = stored(ctx, name, False)
+    if found is MISSING and isinstance(ctx, Mapping):
+        found = ctx.get(name, MISSING)
+    return found is not MISSING and found is not None
+
+
 def lazy_context(request: Request, name: str) -> Any | None:
     """Give ``request`` a context that makes its session attribute ``name``
     on first access, and return it; ``None`` if the app's context cannot be
@@ -172,7 +185,9 @@ def lazy_context(request: Request, name: str) -> Any | None:
             # Falsy (an attribute dict, empty when made): Sanic's property
             # makes a new one on every access until something is stored.
             return None
-        lazy = _lazy_class(type(ctx)) if hasattr(ctx, "__dict__") else None
+        if not _has_own_dict(ctx):
+            return None
+        lazy = _lazy_class(type(ctx))
         if lazy is None or _hides_the_session(type(ctx), name):
             return None
         try:
@@ -182,6 +197,17 @@ def lazy_context(request: Request, name: str) -> Any | None:
     if vars(ctx).get(name, MISSING) is None:
         del vars(ctx)[name]  # a declared, empty field: make it on access
     return ctx
+
+
+def _has_own_dict(ctx: Any) -> bool:
+    """Whether ``ctx`` keeps an instance ``__dict__`` of its own, which can
+    hold the marker (some types, such as munch's, make ``__dict__`` a
+    property that returns a copy)."""
+    try:
+        held = vars(ctx)
+    except TypeError:  # no __dict__ (slots)
+        return False
+    return type(held) is dict and held is vars(ctx)
 
 
 def _hides_the_session(cls: type, name: str) -> bool:
@@ -201,6 +227,13 @@ def _reach(ctx: Any, name: str, base: Callable[[Any, str], Any] | None) -> Any:
     if base is not None:
         return base(ctx, name)
     raise AttributeError(f"{type(ctx).__name__!r} object has no attribute {name!r}")
+
+
+def _assign(ctx: Any, name: str) -> None:
+    """``ctx.session = value`` before its first access: it is reached."""
+    state = _state(ctx, name)
+    if state is not None and not state.reached:
+        state.assign()
 
 
 def _forget(ctx: Any, name: str) -> bool:
@@ -229,19 +262,32 @@ def _lazy_class(cls: type) -> type | None:
         return _lazy_classes[cls]
     lazy: type | None = None
     base_getattr = getattr(cls, "__getattr__", None)
+    base_setattr: Callable[[Any, str, Any], None] = getattr(cls, "__setattr__")  # noqa: B009
     base_delattr: Callable[[Any, str], None] = getattr(cls, "__delattr__")  # noqa: B009
 
     def __getattr__(self: Any, name: str) -> Any:
         return _reach(self, name, base_getattr)
 
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        # Such a context may keep the value where the save cannot see it
+        # without its own __getattr__: a session put there before it was
+        # read counts as reached.
+        _assign(self, name)
+        base_setattr(self, name, value)
+
     def __delattr__(self: Any, name: str) -> None:
         if not _forget(self, name):
             base_delattr(self, name)
 
-    namespace = {"__slots__": (), "__getattr__": __getattr__, "__delattr__": __delattr__}
+    namespace = {
+        "__slots__": (),
+        "__getattr__": __getattr__,
+        "__setattr__": __setattr__,
+        "__delattr__": __delattr__,
+    }
     try:
         lazy = type(cls.__name__, (cls,), {**namespace, "__module__": cls.__module__})
-    except TypeError:  # say, an __init_subclass__ that wants arguments
+    except Exception:  # noqa: BLE001 - say, an __init_subclass__ that refuses
         lazy = None
     if len(_lazy_classes) >= _LAZY_CLASSES_MAX:
         _lazy_classes.clear()

@@ -36,7 +36,17 @@ from sanic.response.types import BaseHTTPResponse
 from . import codec as _codec
 from .codec import AMBIGUOUS, FALLBACK_KEY, Decoded
 from .config import MAX_INCOMING_COOKIE, Settings
-from .context import MISSING, STATE_ATTR, Unopened, held, hold, lazy_context, opened, stored
+from .context import (
+    MISSING,
+    STATE_ATTR,
+    Unopened,
+    held,
+    hold,
+    lazy_context,
+    opened,
+    put_there,
+    stored,
+)
 from .cookies import cookie_values
 from .exc import SessionNotInstalledError
 from .logs import send_to_sanic_log
@@ -49,6 +59,8 @@ from .report import (
     warn_changed_too_late,
     warn_duplicate_cookies,
     warn_eager_context,
+    warn_namespace_fixed_early,
+    warn_not_saved_unread,
     warn_websocket_change,
 )
 from .session import Session
@@ -83,8 +95,8 @@ class State:
     """One request's session, from first access to save."""
 
     __slots__ = (
-        "client_payload", "created", "decoded", "duplicates", "engine", "ns", "pending",
-        "reached", "reported", "request", "saved", "sent",
+        "client_payload", "created", "decoded", "deleted", "duplicates", "engine", "ns",
+        "pending", "reached", "readonly", "reported", "request", "saved", "sent",
     )
 
     def __init__(self, engine: Engine, request: Request) -> None:
@@ -111,6 +123,11 @@ class State:
         self.client_payload: bytes | None = None
         #: Whether the rejected-cookie signal was dispatched.
         self.reported = False
+        #: Whether user code deleted the session (``del``, or ``= None``).
+        self.deleted = False
+        #: Whether the session must not be saved: the request's head was
+        #: rejected before the engine saw it, so its cookie was never read.
+        self.readonly = False
 
     def __repr__(self) -> str:
         return f"<sanic-cookiesession state reached={self.reached}>"
@@ -130,6 +147,12 @@ class State:
     def forget(self) -> None:
         """``del request.ctx.session`` before its first access."""
         self.reached = True
+        self.deleted = True
+        self.pending = None
+
+    def assign(self) -> None:
+        """``request.ctx.session = ...`` before its first access."""
+        self.reached = True
         self.pending = None
 
     def load(self) -> dict[str, Any]:
@@ -138,7 +161,10 @@ class State:
             return dict(self.decoded.data or {})
         request = self.request()
         ns = self.ns = self.engine.namespace_for(request)
-        header = request.headers.getone("cookie", "") if request is not None else ""
+        # Every Cookie field: HTTP/2 clients may send one per cookie, and a
+        # duplicate in a later field must be seen like one in the first.
+        fields = request.headers.getall("cookie", []) if request is not None else []
+        header = fields[0] if len(fields) == 1 else "; ".join(fields)
         tokens = cookie_values(header, ns.cookie_name)
         self.sent = bool(tokens)
         if len(tokens) == 1:
@@ -163,7 +189,15 @@ class State:
             created = decoded.data.pop(CREATED_KEY, None)
             now = _codec.now()
             if not isinstance(created, int) or isinstance(created, bool):
+                # Written before the lifetime was on (or by 0.3.x): it starts
+                # now. Compared as if it had been written with the stamp, so
+                # adding the stamp alone is not a change made by the app.
                 created = now
+                stamped = {**decoded.data, CREATED_KEY: created}
+                try:
+                    decoded = Decoded(decoded.data, ns.codec.payload(stamped), decoded.reason)
+                except Exception:  # noqa: BLE001 - never raise on input
+                    return Decoded.rejected(_codec.MALFORMED)
             if now - created > lifetime:
                 return Decoded.rejected(_codec.EXPIRED)
             self.created = created
@@ -281,7 +315,7 @@ class Engine:
             # The route is not known yet: a session made now would be the
             # app's, also on a blueprint with a namespace of its own.
             warn_eager_context(type(ctx))
-        elif stored(ctx, self.session_name, True) in (MISSING, None):
+        elif not put_there(ctx, self.session_name):
             # Made at once (one put there earlier is kept, as 0.3.x did); it
             # then counts as used.
             setattr(ctx, self.session_name, state.reach())
@@ -328,9 +362,16 @@ class Engine:
         if session is MISSING:
             session = self.build({})  # deleted: a fresh one, as 0.3.x made
             setattr(ctx, self.session_name, session)
+            state.deleted = True
+        elif session is None:
+            state.deleted = True
         state.reached = True  # reached, deleted, or put there by user code
         if state.decoded is None:
             state.load()
+        elif self.routes and state.ns is not self.namespace_for(request):
+            # Read before routing (an http.lifecycle.request handler): the
+            # app's session, also on this route of a namespace.
+            warn_namespace_fixed_early(request.route.name if request.route else request.path)
         return session
 
     def save(self, response: Any, state: State, session: Any) -> None:
@@ -343,6 +384,10 @@ class Engine:
             state.client_payload = decoded.payload if decoded.data else None
         state.saved = True
         add_vary_cookie(response)
+        if state.readonly:
+            if self.changed_since_saved(state, session):
+                warn_not_saved_unread()
+            return
         if not isinstance(session, Mapping) or not session:
             if session is not None and not isinstance(session, Mapping):
                 logger.error(
@@ -351,9 +396,14 @@ class Engine:
                     type(session).__name__,
                 )
             # Emptied, or rejected: delete it -- unless it came with
-            # duplicates and the app did not empty it (a sibling's cookie
-            # must not log the user out).
-            elif state.sent and (decoded.data or not state.duplicates):
+            # duplicates and the app did not empty or delete it (a
+            # sibling's cookie must not log the user out).
+            elif state.sent and (
+                not state.duplicates
+                or decoded.data
+                or state.deleted
+                or getattr(session, "modified", False)
+            ):
                 response.headers.add("Set-Cookie", ns.writer.delete_header())
                 state.client_payload = None
             return

@@ -153,10 +153,36 @@ def warn_duplicate_cookies(name: str, sent: int, verified: int) -> None:
     }.get(verified, f"{verified} verified, so none was used (the session is empty)")
     logger.warning(
         "a request sent %d cookies named %r (%s); a sibling subdomain or a sub-path "
-        "may have set one: such a request never refreshes or deletes the cookie. "
+        "may have set one: such a request never refreshes the cookie, nor deletes it "
+        "unless the app deletes the session. "
         "Set SESSION_COOKIE_HOST_PREFIX=True so that other hosts cannot set the "
         "session cookie (this is said at most once a minute)",
         sent,
         name,
         outcome,
+    )
+
+
+_warned_early: set[str] = set()
+
+
+def warn_namespace_fixed_early(route: str) -> None:
+    """Say (once per route) that the session was read before routing, so
+    the app's session was used on a route of a blueprint namespace."""
+    if route not in _warned_early:
+        _warned_early.add(route)
+        logger.warning(
+            "the session was read before routing (an http.lifecycle.request "
+            "handler?), so route %r used the app's session, not its blueprint's "
+            "namespace; read it in middleware or in the handler instead (this is "
+            "said once per route)",
+            route,
+        )
+
+
+def warn_not_saved_unread() -> None:
+    """Log that a session changed on a request whose cookie was never read."""
+    logger.warning(
+        "session changed on a request rejected before its headers were read "
+        "(its cookie was never read): the change is not saved"
     )
