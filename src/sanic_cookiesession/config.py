@@ -283,8 +283,8 @@ def _text(key: str, value: Any) -> Any:
     Sanic casts ``SANIC_`` environment variables that look like numbers or
     booleans (``SANIC_SESSION_COOKIE_SALT=2024`` becomes ``2024``): such a
     value is read back from the environment, as written there (``007``
-    stays ``007``); a number set in code gives its string form. Anything
-    else is left for the key's own check.
+    stays ``007``). Anything else (a number set in code, say) is left for
+    the key's own check, which refuses it.
     """
     if not isinstance(value, (int, float)):
         return value
@@ -293,7 +293,7 @@ def _text(key: str, value: Any) -> Any:
         cast = _sanic_cast(raw)
         if cast == value and type(cast) is type(value):
             return raw
-    return value if isinstance(value, bool) else str(value)
+    return value
 
 
 def _sanic_cast(raw: str) -> Any:
