@@ -111,19 +111,25 @@ def host_driver(logs: Capture) -> Iterator[AsgiDriver]:
 
 
 def reference(header: bytes, name: str = COOKIE) -> dict[str, Any]:
-    """The session a correct engine shows for ``header``: the first cookie
-    called exactly ``name``, if itsdangerous accepts it and it is a dict."""
-    values = parse_cookie(header.decode("latin-1")).get(name)
-    if not values or not values[0]:
-        return {}
-    value = values[0]
-    if len(value) > 4096 or not value.isascii():
-        return {}
+    """The session a correct engine shows for ``header``: of the cookies
+    called exactly ``name``, the one that itsdangerous accepts as a dict
+    (none when several are accepted: which is the site's own cannot be
+    told)."""
+    accepted = [
+        data for data in map(_accepted, parse_cookie(header.decode("latin-1")).get(name, []))
+        if data is not None
+    ]
+    return accepted[0] if len(accepted) == 1 else {}
+
+
+def _accepted(value: str) -> dict[str, Any] | None:
+    if not value or len(value) > 4096 or not value.isascii():
+        return None
     try:
         data = SERIALIZER.loads(value, max_age=MAX_AGE)
     except Exception:  # noqa: BLE001 - any rejection means "no session"
-        return {}
-    return data if isinstance(data, dict) else {}
+        return None
+    return data if isinstance(data, dict) else None
 
 
 # -- the check every case goes through ----------------------------------------
@@ -151,8 +157,11 @@ def check(
         assert same_json(SERIALIZER.loads(written[0], max_age=MAX_AGE), expected)
     elif written is not None:
         assert written[0] == ""
-    assert not logs.errors(), logs.errors()
-    assert all(r.levelno <= 20 for r in logs.ours())
+    # Nothing above INFO from anyone, but the (rate-limited) warning about
+    # duplicate session cookies.
+    loud = [text for text in logs.errors() if "cookies named" not in text]
+    assert not loud, loud
+    assert all(r.levelno <= 20 or "cookies named" in r.getMessage() for r in logs.ours())
     for part in header.split(b";"):
         value = part.partition(b"=")[2].strip().decode("latin-1")
         if len(value) >= 12:
@@ -390,28 +399,36 @@ bad_values = st.one_of(
         lambda d: URLSafeTimedSerializer("some-other-secret-of-good-length-0123", salt=SALT)
         .dumps(d), small_dicts
     ),
-).filter(lambda v: reference(f"{COOKIE}={v}".encode("latin-1")) == {})
+).filter(lambda v: _accepted(v.strip()) is None)  # a mutation may still verify
 
 
-def test_many_duplicate_session_cookies_read_only_the_first(
+def test_many_duplicate_session_cookies_use_the_one_that_verifies(
     driver: AsgiDriver, logs: Capture
 ) -> None:
     counter = [0]
 
     @fast(PLAN["duplicates"])
     @given(
-        values=st.lists(bad_values, min_size=2, max_size=60),
+        values=st.lists(bad_values, min_size=1, max_size=60),
         good=small_dicts,
+        other=st.none() | small_dicts,
         where=st.integers(0, 59),
         route=routes,
     )
-    def case(values: list[str], good: dict[str, Any], where: int, route: str) -> None:
-        where = min(where, len(values))
-        values.insert(where, _valid_token(good))
+    def case(
+        values: list[str], good: dict[str, Any], other: dict[str, Any] | None, where: int,
+        route: str,
+    ) -> None:
+        values.insert(min(where, len(values)), _valid_token(good))
+        if other is not None:  # a second one that verifies: ambiguous
+            values.insert(len(values) - min(where, len(values)), _valid_token(other))
         header = "; ".join(f"{COOKIE}={v}" for v in values).encode("latin-1")
-        expected = good if where == 0 else {}
+        expected = good if other is None else {}
         assert same_json(reference(header), expected)
-        check(driver, logs, header, route, expected)
+        reply = check(driver, logs, header, route, expected)
+        if route == "/read" and len([v for v in values if v]) > 1:
+            # Duplicates, and nothing the app changed: never refreshed or deleted.
+            assert COOKIE not in reply.set_cookies()
         counter[0] += 1
 
     run_counted("duplicates", case, counter)
