@@ -47,6 +47,26 @@ def test_setup_without_secret_raises_runtime_error_at_once(secret: str | None) -
         sanic_cookiesession.setup(app)
 
 
+@pytest.mark.parametrize("secret", [None, "", "none"])
+def test_missing_secret_error_names_the_variable_and_the_genkey_command(
+    front: str, secret: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SANIC_SESSION_COOKIE_SECRET_KEY", raising=False)
+    monkeypatch.delenv("SANIC_SECRET_KEY", raising=False)
+    app = Sanic(unique_name())
+    if secret is not None:
+        app.config.SESSION_COOKIE_SECRET_KEY = secret
+    try:
+        install(app, front)
+    except RuntimeError as exc:  # setup(): at once, as in 0.3.x
+        error: Exception = exc
+    else:  # the extension (and setup() given "none"): when the server starts
+        error = startup_error(app)
+    assert isinstance(error, RuntimeError)
+    assert "SANIC_SESSION_COOKIE_SECRET_KEY" in str(error)
+    assert "python -m sanic_cookiesession genkey" in str(error)
+
+
 def test_empty_session_secret_falls_back_to_secret_key() -> None:
     settings = Settings.from_config({"SESSION_COOKIE_SECRET_KEY": "", "SECRET_KEY": SECRET})
     assert settings.secret_key == SECRET

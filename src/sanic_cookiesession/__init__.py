@@ -49,3 +49,8 @@ def __getattr__(name: str) -> Any:
 
         return CookieSession
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # List the lazy CookieSession too (for tab completion and dir()).
+    return sorted({*globals(), *__all__})

@@ -268,7 +268,9 @@ def _secret(config: Mapping[str, Any]) -> tuple[str, Any]:
             return key, value
     raise ConfigError(
         "SESSION_COOKIE_SECRET_KEY",
-        "a non-empty str or bytes (or set SECRET_KEY); 'none' means no value",
+        "a non-empty str or bytes: a key made with 'python -m sanic_cookiesession "
+        "genkey', put in the environment variable SANIC_SESSION_COOKIE_SECRET_KEY "
+        "(SECRET_KEY is used when this is unset; 'none' means no value)",
         config.get("SESSION_COOKIE_SECRET_KEY"),
     )
 

@@ -45,7 +45,11 @@ def setup(
     """
     config = app.config
     if not config.get("SESSION_COOKIE_SECRET_KEY") and not config.get("SECRET_KEY"):
-        raise RuntimeError("either SESSION_COOKIE_SECRET_KEY or SECRET_KEY must be set")
+        raise RuntimeError(
+            "either SESSION_COOKIE_SECRET_KEY or SECRET_KEY must be set: make a key with "
+            "'python -m sanic_cookiesession genkey' and put it in the environment "
+            "variable SANIC_SESSION_COOKIE_SECRET_KEY (Sanic loads it into app.config)"
+        )
     for key, value in LEGACY_DEFAULTS.items():
         config.setdefault(key, value)
     Engine(app, session_type, serializer_type).install()
