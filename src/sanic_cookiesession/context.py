@@ -80,7 +80,10 @@ _by_request: weakref.WeakKeyDictionary[Request, Any] = weakref.WeakKeyDictionary
 
 def held(request: Request) -> Any:
     """What ``request`` holds: its state, an :class:`Unopened` marker, or ``None``."""
-    found = getattr(request.ctx, "__dict__", {}).get(STATE_ATTR)
+    try:
+        found = vars(request.ctx).get(STATE_ATTR)
+    except TypeError:  # a context without __dict__
+        found = None
     return found if found is not None else _by_request.get(request)
 
 

@@ -340,7 +340,8 @@ class Engine:
         except Exception:
             logger.exception("sanic-cookiesession: could not save the session")
             return
-        await self.report(request, state)
+        if state.decoded is not None and state.decoded.reason is not None:
+            await self.report(request, state)
 
     def saving(self, request: Request) -> State | None:
         """The state of a request whose session is to be saved: reached,
