@@ -33,11 +33,9 @@ STATE_ATTR = "_cookiesession"
 class State(Protocol):
     """What a context asks when its session attribute is first accessed."""
 
+    #: The session attribute's name (``SESSION_NAME``).
+    name: str
     reached: bool
-
-    @property
-    def name(self) -> str:
-        """The session attribute's name (``SESSION_NAME``)."""
 
     def reach(self) -> Any:
         """Make the session (decoding the cookie) and mark it as used."""
@@ -61,17 +59,14 @@ class Opener(Protocol):
 class Unopened:
     """What a lazy context holds until the session is first reached."""
 
-    __slots__ = ("opener", "request")
+    __slots__ = ("name", "opener", "request")
 
     def __init__(self, opener: Opener, request: Request) -> None:
         self.opener = opener
+        self.name = opener.session_name
         # Weak: request -> ctx -> this -> request would be a cycle that
         # keeps every request alive until the garbage collector runs.
         self.request = weakref.ref(request)
-
-    @property
-    def name(self) -> str:
-        return self.opener.session_name
 
 
 #: The state of requests whose context cannot hold it.

@@ -95,12 +95,14 @@ class State:
     """One request's session, from first access to save."""
 
     __slots__ = (
-        "client_payload", "created", "decoded", "deleted", "duplicates", "engine", "ns",
-        "pending", "reached", "readonly", "reported", "request", "saved", "sent",
+        "client_payload", "created", "decoded", "deleted", "duplicates", "engine", "name",
+        "ns", "pending", "reached", "readonly", "reported", "request", "saved", "sent",
     )
 
     def __init__(self, engine: Engine, request: Request) -> None:
         self.engine = engine
+        #: The session attribute's name (``SESSION_NAME``).
+        self.name = engine.session_name
         # Weak: request -> ctx -> state -> request would be a cycle that
         # keeps every request alive until the garbage collector runs.
         self.request = weakref.ref(request)
@@ -132,10 +134,6 @@ class State:
     def __repr__(self) -> str:
         return f"<sanic-cookiesession state reached={self.reached}>"
 
-    @property
-    def name(self) -> str:
-        """The session attribute's name (``SESSION_NAME``)."""
-        return self.engine.session_name
 
     def reach(self) -> Any:
         """The session user code gets on its first access."""
