@@ -807,7 +807,7 @@ def test_a_namespace_path_needs_the_host_prefix_off(
 def test_the_page_is_in_the_docs_and_the_readme() -> None:
     index = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
     assert "\ndeploying\n" in index.split("caption: Running it", 1)[1].split("```", 1)[0]
-    assert "(docs/deploying.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "/en/latest/deploying.html)" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_the_page_shows_the_example_the_servers_run_and_links_its_sections() -> None:
