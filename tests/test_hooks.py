@@ -45,8 +45,7 @@ def test_installs_two_lifecycle_handlers_and_nothing_else(front: str) -> None:
         "http.lifecycle.request",
         "http.lifecycle.response",
         "server.init.before",
-        "websocket.handler.after",
-        "websocket.handler.exception",
+        "websocket.handler.before",
     ]
     # No replaced request class, no middleware (sanic-ext may add its own).
     assert app.request_class is request_class

@@ -15,13 +15,14 @@ The engine hooks into Sanic through two signal handlers, registered when
   session. It never raises.
 
 Config is read and checked once, in a ``before_server_start`` listener.
-Handlers on ``websocket.handler.after`` and ``.exception`` (which Sanic
-dispatches for websocket routes only) say when a change made in a
-websocket handler could not be saved.
+A handler on ``websocket.handler.before`` (which Sanic dispatches for
+websocket routes only) has the request's task say, when it ends, whether a
+change made during the websocket could not be saved.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 import weakref
@@ -253,8 +254,7 @@ class Engine:
         app.register_listener(self.configure, "before_server_start", priority=CONFIGURE_PRIORITY)
         app.signal("http.lifecycle.request", priority=FIRST)(self.on_request)
         app.signal("http.lifecycle.response", priority=LAST)(self.on_response)
-        app.signal("websocket.handler.after", priority=LAST)(self.on_websocket_end)
-        app.signal("websocket.handler.exception", priority=LAST)(self.on_websocket_end)
+        app.signal("websocket.handler.before")(self.on_websocket)
         send_to_sanic_log(app)
 
     async def configure(self, app: Sanic[Any, Any]) -> None:
@@ -472,11 +472,21 @@ class Engine:
         except Exception:
             logger.exception("sanic-cookiesession: a %s handler failed", REJECTED_SIGNAL)
 
-    # -- websockets: websocket.handler.after ------------------------------
+    # -- websockets: websocket.handler.before -----------------------------
 
-    async def on_websocket_end(self, request: Request, **_: Any) -> None:
-        """No header can follow a websocket handshake: say (once per
-        route) when a websocket handler changed the session."""
+    async def on_websocket(self, request: Request, **_: Any) -> None:
+        """No header can follow a websocket handshake: when the request's
+        task ends (the handler returned or raised, the client left, or the
+        app's own ``websocket.handler.after`` handlers ran), say whether
+        the session changed. Sanic dispatches no signal when the client
+        leaves, so the task's end is the one moment that covers every way."""
+        task = asyncio.current_task()
+        if task is not None:
+            task.add_done_callback(lambda _: self.websocket_ended(request))
+
+    def websocket_ended(self, request: Request) -> None:
+        """Warn (once per route) if the websocket changed the session, and
+        dispatch the rejected-cookie signal if its cookie was refused."""
         try:
             state = self.saving(request)
             if state is None:
@@ -488,7 +498,15 @@ class Engine:
         except Exception:
             logger.exception("sanic-cookiesession: could not check the websocket's session")
             return
-        await self.report(request, state)
+        if state.decoded is not None and state.decoded.reason is not None:
+            # The request's task has ended: the signal goes out in one of its own.
+            report = asyncio.ensure_future(self.report(request, state))
+            _reports.add(report)  # a strong reference until it is done
+            report.add_done_callback(_reports.discard)
+
+
+#: Rejected-cookie reports of websockets still being dispatched.
+_reports: set[asyncio.Future[None]] = set()
 
 
 def headers_gone(request: Request) -> bool:
