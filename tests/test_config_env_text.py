@@ -20,6 +20,7 @@ TEXT_KEYS = [
     ("SESSION_COOKIE_SALT", "yes", "salt"),
     ("SESSION_COOKIE_NAME", "1234", "cookie_name"),
     ("SESSION_COOKIE_DOMAIN", "12345", "domain"),
+    ("SESSION_COOKIE_SALT", "nan", "salt"),  # a float that is not equal to itself
 ]
 
 
@@ -67,6 +68,17 @@ def test_a_numeric_secret_from_the_environment_signs_with_its_text(
     result = client.get("/")
     assert result.text == "42"
     assert read_token(result.cookie().value, secret=secret, salt="2024") == {"n": 42}
+
+
+@pytest.mark.parametrize("key", ["SESSION_COOKIE_SECRET_KEY_FALLBACKS", "SECRET_KEY_FALLBACKS"])
+def test_a_numeric_fallback_key_from_the_environment_verifies_with_its_text(
+    monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    # A numeric secret rotated into the fallbacks: one key, cast to an int.
+    old = "1234567890" * 4
+    config = env_config(monkeypatch, **{key: old})
+    assert isinstance(config[key], int)
+    assert Settings.from_config(config).secret_key_fallbacks == (old,)
 
 
 @pytest.mark.parametrize(

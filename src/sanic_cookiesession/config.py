@@ -130,6 +130,7 @@ class Settings:
         if _is_none(fallbacks):
             fb_key = "SECRET_KEY_FALLBACKS"
             fallbacks = config.get(fb_key)
+        fallbacks = _text(fb_key, fallbacks)  # one key from the environment
 
         values: dict[str, Any] = {
             "cookie_name": _name("SESSION_COOKIE_NAME", text("SESSION_COOKIE_NAME")),
@@ -293,7 +294,8 @@ def _text(key: str, value: Any) -> Any:
     raw = os.environ.get(ENV_PREFIX + key)
     if raw is not None:
         cast = _sanic_cast(raw)
-        if cast == value and type(cast) is type(value):
+        # Compared as text: float("nan") is not equal to itself.
+        if type(cast) is type(value) and repr(cast) == repr(value):
             return raw
     return value
 
