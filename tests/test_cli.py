@@ -285,6 +285,45 @@ def test_decode_takes_the_named_cookie_from_a_pasted_header(
     assert "'_session_admin'" in err
 
 
+def test_decode_takes_the_cookie_that_verifies_among_several_of_the_name(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A tossed cookie first, as a browser sends a longer path's cookie first.
+    monkeypatch.delenv("SANIC_SESSION_COOKIE_NAME", raising=False)
+    forged = token({"user": "attacker"}, secret="another-" + SECRET)
+    header = f"theme=dark; _session={forged}; _session={token(DATA)}"
+    code, out, err = run(capsys, "decode", header, "--secret", SECRET, "--json")
+    assert code == cli.EXIT_VALID
+    assert json.loads(out)["payload"] == DATA
+    assert "number 2 of the 2 sent: the one that verifies" in err
+    # Without a secret: the first, and a word on how to find the right one.
+    code, out, err = run(capsys, "decode", header, "--json")
+    assert json.loads(out)["payload"] == {"user": "attacker"}
+    assert "a secret finds the one that verifies" in err
+    # Two that verify: what the server does with them is said.
+    header = f"_session={token({'user': 'sibling'})}; _session={token(DATA)}"
+    code, out, err = run(capsys, "decode", header, "--secret", SECRET)
+    assert "2 verify, so the server gives such a request an empty session" in err
+
+
+def test_decode_takes_the_encrypted_cookie_that_verifies(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("cryptography")
+    import sanic_cookiesession
+
+    monkeypatch.delenv("SANIC_SESSION_COOKIE_NAME", raising=False)
+    app = Sanic(unique_name())
+    app.config.SESSION_COOKIE_SECRET_KEY = SECRET
+    app.config.SESSION_COOKIE_ENCRYPT = True
+    sanic_cookiesession.setup(app)
+    header = f"_session=garbage; {session_cookie(app, DATA)}"
+    code, out, err = run(capsys, "decode", header, "--secret", SECRET, "--encrypted", "--json")
+    assert code == cli.EXIT_VALID
+    assert json.loads(out)["payload"] == DATA
+    assert "number 2 of the 2 sent" in err
+
+
 def test_decode_names_the_cookie_from_the_environment(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -192,7 +192,6 @@ class _Report:
 
 def _decode(args: argparse.Namespace) -> int:
     parser: argparse.ArgumentParser = args.parser
-    token = _clean(sys.stdin.read() if args.token == "-" else args.token, args.name, parser)
     secret: str | None = args.secret
     if args.secret_env is not None:
         secret = os.environ.get(args.secret_env)
@@ -200,23 +199,35 @@ def _decode(args: argparse.Namespace) -> int:
             parser.error(f"environment variable {args.secret_env} is not set or empty")
     if args.encrypted and not secret:
         parser.error("--encrypted needs --secret or --secret-env")
+    codec: Codec | None = None
+    if args.encrypted:
+        codec = _encrypted_codec(secret or "", args.salt, args.max_age, parser)
+    elif secret:
+        codec = TimedTokenCodec(secret, salt=args.salt, max_age=args.max_age)
+    raw = sys.stdin.read() if args.token == "-" else args.token
+    token = _clean(raw, args.name, parser, codec)
 
     report = _Report()
     if args.encrypted:
-        _verify_encrypted(report, token, secret or "", args.salt, args.max_age, parser)
+        assert codec is not None
+        _verify_encrypted(report, token, codec)
     else:
         _read_unverified(report, token)
-        if secret:
-            _verify_signed(report, token, secret, args.salt, args.max_age)
+        if codec is not None:
+            decoded = codec.loads(token)
+            _judge(report, decoded.reason, decoded.data)
     if not report.readable and report.code in (EXIT_NOT_VERIFIED, EXIT_VALID):
         report.code = EXIT_MALFORMED
     _print(report, args, sys.stdout)
     return report.code
 
 
-def _clean(raw: str, name: str, parser: argparse.ArgumentParser) -> str:
+def _clean(
+    raw: str, name: str, parser: argparse.ArgumentParser, codec: Codec | None = None
+) -> str:
     """The token in what was pasted: a cookie value, ``name=value``, or a
-    whole ``Cookie`` header (then the cookie called ``name``)."""
+    whole ``Cookie`` header (then the cookie called ``name``; of several,
+    the one the server would take, when ``codec`` can verify them)."""
     token = raw.strip()
     if token[:7].lower() == "cookie:":  # the header's name came along
         token = token[7:].strip()
@@ -229,9 +240,9 @@ def _clean(raw: str, name: str, parser: argparse.ArgumentParser) -> str:
         if not values:
             names = sorted({part.partition("=")[0].strip() for part in token.split(";")} - {""})
             parser.error(f"the header has no cookie named {name!r} (it has: {', '.join(names)})")
-        which = "it" if len(values) == 1 else f"the first of the {len(values)} sent"
+        value, which = _which(values, codec)
         print(f"decoding cookie {candidate!r} from the header ({which})", file=sys.stderr)
-        return values[0]
+        return value
     key, sep, value = token.partition("=")
     # Session tokens never contain '=': this is 'name=value' from a browser.
     if sep and key and "." not in key:
@@ -239,6 +250,25 @@ def _clean(raw: str, name: str, parser: argparse.ArgumentParser) -> str:
     if len(token) >= 2 and token[0] == token[-1] == '"':
         token = token[1:-1]
     return token
+
+
+def _which(values: list[str], codec: Codec | None) -> tuple[str, str]:
+    """Of the values a header sent for one name, the one to decode, and
+    why: the one that verifies, as the server takes it."""
+    count = len(values)
+    if count == 1:
+        return values[0], "it"
+    if codec is None:
+        return values[0], f"the first of the {count} sent; a secret finds the one that verifies"
+    good = [n for n, value in enumerate(values) if codec.loads(value).data is not None]
+    if len(good) == 1:
+        return values[good[0]], f"number {good[0] + 1} of the {count} sent: the one that verifies"
+    if not good:
+        return values[0], f"the first of the {count} sent; none verifies"
+    return values[good[0]], (
+        f"number {good[0] + 1} of the {count} sent; {len(good)} verify, so the server "
+        "gives such a request an empty session"
+    )
 
 
 def _read_unverified(report: _Report, token: str) -> None:
@@ -261,21 +291,9 @@ def _read_unverified(report: _Report, token: str) -> None:
     report.readable = True
 
 
-def _verify_signed(
-    report: _Report, token: str, secret: str, salt: str, max_age: int | None
-) -> None:
-    decoded = TimedTokenCodec(secret, salt=salt, max_age=max_age).loads(token)
-    _judge(report, decoded.reason, decoded.data)
-
-
-def _verify_encrypted(
-    report: _Report,
-    token: str,
-    secret: str,
-    salt: str,
-    max_age: int | None,
-    parser: argparse.ArgumentParser,
-) -> None:
+def _encrypted_codec(
+    secret: str, salt: str, max_age: int | None, parser: argparse.ArgumentParser
+) -> Codec:
     try:
         from .encryption import make_encrypted_codec
 
@@ -287,9 +305,12 @@ def _verify_encrypted(
                 "SESSION_COOKIE_ENCRYPT": True,
             }
         )
-        codec: Codec = make_encrypted_codec(settings)
+        return make_encrypted_codec(settings)
     except (ImportError, ConfigError) as exc:
         parser.error(f"cannot decrypt: {exc}")
+
+
+def _verify_encrypted(report: _Report, token: str, codec: Codec) -> None:
     report.signed_at = _fernet_timestamp(token)
     decoded = codec.loads(token)
     if decoded.data is not None:
