@@ -46,6 +46,7 @@ def app(make_app: Any) -> Sanic:
     async def saved_twice(request: Request) -> None:
         request.ctx.session["n"] = 1
         resp = await request.respond(content_type="text/plain")
+        add_own_cookies(resp)
         save_session(request, resp)
         request.ctx.session["n"] = 2
         save_session(request, resp)
@@ -56,6 +57,7 @@ def app(make_app: Any) -> Sanic:
     async def saved_then_returned(request: Request) -> Any:
         request.ctx.session["n"] = 1
         resp = response.text("ok")
+        add_own_cookies(resp)
         save_session(request, resp)
         request.ctx.session["n"] = 2
         return resp
@@ -117,14 +119,25 @@ def test_unchanged_session_read_while_streaming_does_not_warn(
     assert [r for r in caplog.records if r.name == "sanic_cookiesession"] == []
 
 
+def add_own_cookies(resp: Any) -> None:
+    """Cookies of the app's own, one whose name starts with the session's."""
+    resp.add_cookie("theme", "dark", secure=False)
+    resp.add_cookie(f"{COOKIE}_pref", "wide", secure=False)
+
+
 @pytest.mark.parametrize("path", ["/saved-twice", "/saved-then-returned"])
 def test_saving_again_leaves_one_set_cookie_with_the_latest_value(
     app: Sanic, client_for: Any, path: str
 ) -> None:
     result = client_for(app).get(path)
     assert result.text == "ok"
-    assert len(result.set_cookie_headers) == 1
+    sessions = [h for h in result.set_cookie_headers if h.startswith(f"{COOKIE}=")]
+    assert len(sessions) == 1
     assert read_token(result.cookie().value) == {"n": 2}
+    # The app's own cookies are kept.
+    assert result.cookie("theme").value == "dark"
+    assert result.cookie(f"{COOKIE}_pref").value == "wide"
+    assert len(result.set_cookie_headers) == 3
 
 
 def test_a_file_stream_keeps_a_change_saved_on_the_stream(
