@@ -222,9 +222,7 @@ def _decode(args: argparse.Namespace) -> int:
     return report.code
 
 
-def _clean(
-    raw: str, name: str, parser: argparse.ArgumentParser, codec: Codec | None = None
-) -> str:
+def _clean(raw: str, name: str, parser: argparse.ArgumentParser, codec: Codec | None) -> str:
     """The token in what was pasted: a cookie value, ``name=value``, or a
     whole ``Cookie`` header (then the cookie called ``name``; of several,
     the one the server would take, when ``codec`` can verify them)."""
